@@ -1,0 +1,46 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
+import { LoggerModule } from 'nestjs-pino';
+import { AccessModule } from './access/access.module.js';
+import { PermissionGuard } from './access/permission.guard.js';
+import { AuthModule } from './auth/auth.module.js';
+import { JwtAuthGuard } from './auth/jwt-auth.guard.js';
+import { CommonModule } from './common/common.module.js';
+import { AllExceptionsFilter } from './common/errors/all-exceptions.filter.js';
+import { loggerParams } from './common/logging.js';
+import { PydanticValidationPipe } from './common/validation/validation.pipe.js';
+import { AppConfigModule } from './config/config.module.js';
+import type { AppConfig } from './config/config.js';
+import { DatabaseModule } from './database/database.module.js';
+import { HealthModule } from './health/health.module.js';
+import { MembersModule } from './members/members.module.js';
+import { UsersModule } from './users/users.module.js';
+import { WorkspacesModule } from './workspaces/workspaces.module.js';
+
+/** Composes the service. Guards run in the order listed: authentication, then permission. */
+@Module({})
+export class AppModule {
+  static forRoot(config: AppConfig & { databaseUrl: string }): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        AppConfigModule.forRoot(config),
+        LoggerModule.forRoot(loggerParams(config.logLevel)),
+        DatabaseModule.forRoot({ url: config.databaseUrl, poolSize: config.dbPoolSize }),
+        CommonModule,
+        AuthModule.forRoot(config.jwt),
+        AccessModule,
+        UsersModule,
+        WorkspacesModule,
+        MembersModule,
+        HealthModule,
+      ],
+      providers: [
+        { provide: APP_GUARD, useClass: JwtAuthGuard },
+        { provide: APP_GUARD, useExisting: PermissionGuard },
+        { provide: APP_FILTER, useClass: AllExceptionsFilter },
+        { provide: APP_PIPE, useClass: PydanticValidationPipe },
+      ],
+    };
+  }
+}

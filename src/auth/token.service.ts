@@ -1,0 +1,31 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import { SignJWT } from 'jose';
+import { JWT_OPTIONS, type JwtOptions } from './auth.options.js';
+import { JWT_KEYS, type JwtKeys } from './jwt-keys.js';
+
+/** Issues access tokens: claims `sub, iat, exp, iss, aud, jti` (CONTRACT §5). */
+@Injectable()
+export class TokenService {
+  constructor(
+    @Inject(JWT_KEYS) private readonly keys: JwtKeys,
+    @Inject(JWT_OPTIONS) private readonly options: JwtOptions,
+  ) {}
+
+  get accessTtlSeconds(): number {
+    return this.options.accessTtlSeconds;
+  }
+
+  async signAccessToken(userId: string): Promise<string> {
+    const header = { alg: this.keys.algorithm, typ: 'JWT', ...(this.keys.kid ? { kid: this.keys.kid } : {}) };
+    return new SignJWT({})
+      .setProtectedHeader(header)
+      .setSubject(userId)
+      .setIssuer(this.options.issuer)
+      .setAudience(this.options.audience)
+      .setIssuedAt()
+      .setExpirationTime(`${this.options.accessTtlSeconds}s`)
+      .setJti(randomUUID())
+      .sign(this.keys.signKey);
+  }
+}

@@ -1,0 +1,104 @@
+import { Catch, HttpException, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { allowedMethods } from '../http/allowed-methods.js';
+import { RequestValidationError, type PydanticError } from '../validation/pydantic-errors.js';
+import { AppError, MethodNotAllowedError, NotFoundError, PayloadTooLargeError, ServiceUnavailableError } from './app-error.js';
+import { isDatabaseUnavailable } from './database-errors.js';
+import { errorBody } from './error-body.js';
+import { ErrorCode, httpStatusOf } from './error-codes.js';
+
+const STATUS_CODES: Record<number, ErrorCode> = {
+  400: ErrorCode.BadRequest,
+  401: ErrorCode.AuthenticationFailed,
+  403: ErrorCode.Forbidden,
+  404: ErrorCode.NotFound,
+  405: ErrorCode.MethodNotAllowed,
+  409: ErrorCode.Conflict,
+  413: ErrorCode.PayloadTooLarge,
+  415: ErrorCode.UnsupportedMediaType,
+  429: ErrorCode.RateLimited,
+  503: ErrorCode.ServiceUnavailable,
+};
+
+/**
+ * The one place any error becomes a response: the §2 shape for everything but validation (§3).
+ * Internals (stack, SQL, driver messages) never reach the client; 500s are logged with the request id.
+ */
+@Catch()
+export class AllExceptionsFilter implements ExceptionFilter {
+  private readonly logger = new Logger('ExceptionFilter');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const http = host.switchToHttp();
+    const req = http.getRequest<Request>();
+    const res = http.getResponse<Response>();
+    if (res.headersSent) return;
+    const error = this.toAppError(exception, req);
+    if (error instanceof RequestValidationError) {
+      res.status(422).json({ detail: error.detail });
+      return;
+    }
+    const status = httpStatusOf(error.code);
+    if (status >= 500 && error.code === ErrorCode.Internal) {
+      this.logger.error({ err: exception, req_id: req.id }, 'unhandled error');
+    }
+    for (const [name, value] of Object.entries(error.headers)) res.setHeader(name, value);
+    res.status(status).json(errorBody(error.code, status, error.message, error.details));
+  }
+
+  private toAppError(exception: unknown, req: Request): AppError | RequestValidationError {
+    if (exception instanceof AppError || exception instanceof RequestValidationError) return exception;
+    // The Express adapter wraps body-parser errors in an HttpException; the original is its cause.
+    const bodyError = fromBodyParser(exception) ?? fromBodyParser((exception as { cause?: unknown })?.cause);
+    if (bodyError) return bodyError;
+    if (exception instanceof HttpException) return fromHttpException(exception, req);
+    if (isDatabaseUnavailable(exception)) return new ServiceUnavailableError();
+    return new AppError(ErrorCode.Internal);
+  }
+}
+
+/** Express's router answers unmatched requests through Nest's `NotFoundException("Cannot GET /x")`. */
+function fromHttpException(exception: HttpException, req: Request): AppError {
+  const status = exception.getStatus();
+  if (status === 404 && /^Cannot [A-Z]+ /.test(exception.message)) {
+    const allowed = allowedMethods(req);
+    return allowed.length > 0 ? new MethodNotAllowedError(req.method, req.path, allowed) : new NotFoundError('route', req.path);
+  }
+  const code = STATUS_CODES[status] ?? (status >= 500 ? ErrorCode.Internal : ErrorCode.BadRequest);
+  const headers: Record<string, string> = status === 401 ? { 'WWW-Authenticate': 'Bearer' } : {};
+  return new AppError(code, undefined, {}, headers);
+}
+
+interface BodyParserError {
+  type?: string;
+  status?: number;
+  limit?: number;
+  body?: string;
+  message: string;
+}
+
+function fromBodyParser(exception: unknown): AppError | RequestValidationError | undefined {
+  const error = exception as BodyParserError;
+  switch (error?.type) {
+    case 'entity.too.large':
+      return new PayloadTooLargeError(error.limit ?? 0);
+    case 'entity.parse.failed':
+      return new RequestValidationError([jsonInvalid(error)]);
+    case 'encoding.unsupported':
+    case 'charset.unsupported':
+      return new AppError(ErrorCode.UnsupportedMediaType, error.message);
+    case 'request.aborted':
+    case 'request.size.invalid':
+    case 'stream.encoding.set':
+      return new AppError(ErrorCode.BadRequest);
+    default:
+      return undefined;
+  }
+}
+
+function jsonInvalid(error: BodyParserError): PydanticError {
+  const position = /position (\d+)/.exec(error.message);
+  const offset = position ? Number(position[1]) : (error.body?.length ?? 0);
+  const reason = error.message.replace(/ in JSON at position \d+.*$/s, '').replace(/\s*\(line \d+ column \d+\)$/, '');
+  return { type: 'json_invalid', loc: ['body', offset], msg: 'JSON decode error', input: {}, ctx: { error: reason } };
+}

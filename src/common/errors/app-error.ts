@@ -1,0 +1,69 @@
+import { DEFAULT_MESSAGES, ErrorCode } from './error-codes.js';
+
+export type ErrorDetails = Record<string, unknown>;
+export type ResourceType = 'user' | 'workspace' | 'organization' | 'member' | 'route';
+
+/**
+ * Base of every error the service answers on purpose. Features throw these (or their own
+ * subclasses); only the global filter turns them into HTTP responses.
+ */
+export class AppError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string = DEFAULT_MESSAGES[code],
+    readonly details: ErrorDetails = {},
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+export class AuthenticationError extends AppError {
+  constructor(message = 'Authentication required') {
+    super(ErrorCode.AuthenticationFailed, message, {}, { 'WWW-Authenticate': 'Bearer' });
+  }
+}
+
+export class ForbiddenError extends AppError {
+  constructor(readonly requiredPermission: string) {
+    super(ErrorCode.Forbidden, undefined, { required_permission: requiredPermission });
+  }
+}
+
+export class NotFoundError extends AppError {
+  constructor(resourceType: ResourceType, resourceId: string) {
+    super(ErrorCode.NotFound, undefined, { resource_type: resourceType, resource_id: resourceId });
+  }
+}
+
+export class ConflictError extends AppError {
+  constructor(message: string, details: ErrorDetails) {
+    super(ErrorCode.Conflict, message, details);
+  }
+}
+
+export class RateLimitedError extends AppError {
+  constructor(retryAfterSeconds: number) {
+    const seconds = Math.max(1, Math.ceil(retryAfterSeconds));
+    super(ErrorCode.RateLimited, undefined, { retry_after_seconds: seconds }, { 'Retry-After': String(seconds) });
+  }
+}
+
+export class ServiceUnavailableError extends AppError {
+  constructor(message = 'Database unavailable', retryAfterSeconds = 5) {
+    super(ErrorCode.ServiceUnavailable, message, {}, { 'Retry-After': String(retryAfterSeconds) });
+  }
+}
+
+export class PayloadTooLargeError extends AppError {
+  constructor(limitBytes: number) {
+    super(ErrorCode.PayloadTooLarge, `Request body exceeds ${limitBytes} bytes`, { limit_bytes: limitBytes });
+  }
+}
+
+export class MethodNotAllowedError extends AppError {
+  constructor(method: string, path: string, allowed: string[]) {
+    super(ErrorCode.MethodNotAllowed, `Method ${method} is not allowed on ${path}`, { method, allowed_methods: allowed }, { Allow: allowed.join(', ') });
+  }
+}

@@ -1,0 +1,60 @@
+/** The `error` values of the standard error body (CONTRACT §2). */
+export enum ErrorCode {
+  BadRequest = 'BAD_REQUEST',
+  AuthenticationFailed = 'AUTHENTICATION_FAILED',
+  Forbidden = 'FORBIDDEN',
+  NotFound = 'RESOURCE_NOT_FOUND',
+  MethodNotAllowed = 'METHOD_NOT_ALLOWED',
+  Conflict = 'RESOURCE_CONFLICT',
+  PayloadTooLarge = 'PAYLOAD_TOO_LARGE',
+  UnsupportedMediaType = 'UNSUPPORTED_MEDIA_TYPE',
+  RateLimited = 'RATE_LIMITED',
+  Internal = 'INTERNAL_SERVER_ERROR',
+  ServiceUnavailable = 'SERVICE_UNAVAILABLE',
+}
+
+/** The one place an error code becomes an HTTP status. */
+export function httpStatusOf(code: ErrorCode): number {
+  switch (code) {
+    case ErrorCode.BadRequest:
+      return 400;
+    case ErrorCode.AuthenticationFailed:
+      return 401;
+    case ErrorCode.Forbidden:
+      return 403;
+    case ErrorCode.NotFound:
+      return 404;
+    case ErrorCode.MethodNotAllowed:
+      return 405;
+    case ErrorCode.Conflict:
+      return 409;
+    case ErrorCode.PayloadTooLarge:
+      return 413;
+    case ErrorCode.UnsupportedMediaType:
+      return 415;
+    case ErrorCode.RateLimited:
+      return 429;
+    case ErrorCode.Internal:
+      return 500;
+    case ErrorCode.ServiceUnavailable:
+      return 503;
+    default: {
+      const unreachable: never = code;
+      throw new Error(`unmapped error code ${String(unreachable)}`);
+    }
+  }
+}
+
+export const DEFAULT_MESSAGES: Record<ErrorCode, string> = {
+  [ErrorCode.BadRequest]: 'The request could not be understood',
+  [ErrorCode.AuthenticationFailed]: 'Authentication required',
+  [ErrorCode.Forbidden]: "You don't have permission to perform this action",
+  [ErrorCode.NotFound]: 'The requested resource was not found',
+  [ErrorCode.MethodNotAllowed]: 'Method not allowed',
+  [ErrorCode.Conflict]: 'The resource conflicts with an existing one',
+  [ErrorCode.PayloadTooLarge]: 'Request body is too large',
+  [ErrorCode.UnsupportedMediaType]: 'Unsupported request body encoding',
+  [ErrorCode.RateLimited]: 'Too many requests',
+  [ErrorCode.Internal]: 'An unexpected error occurred',
+  [ErrorCode.ServiceUnavailable]: 'Service unavailable',
+};

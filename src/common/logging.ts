@@ -1,0 +1,41 @@
+import type { Params } from 'nestjs-pino';
+import type { IncomingMessage } from 'node:http';
+
+/** Paths never written to a log: credentials, tokens and hashes, wherever they appear. */
+export const REDACTED_PATHS = [
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'res.headers["set-cookie"]',
+  '*.password',
+  '*.current_password',
+  '*.password_hash',
+  '*.access_token',
+  '*.refresh_token',
+  '*.token',
+  '*.secret',
+];
+
+/** Structured JSON request logs carrying the request id set by the `requestId` middleware. */
+export function loggerParams(level: string): Params {
+  return {
+    pinoHttp: {
+      level,
+      genReqId: (req: IncomingMessage) => (req as IncomingMessage & { id?: string }).id ?? '',
+      redact: { paths: REDACTED_PATHS, censor: '[REDACTED]' },
+      customProps: () => ({ service: 'identity-service' }),
+      serializers: {
+        req: (req: { id: string; method: string; url: string; headers: Record<string, unknown> }) => ({
+          id: req.id,
+          method: req.method,
+          url: req.url,
+          headers: { 'user-agent': req.headers['user-agent'], authorization: req.headers.authorization },
+        }),
+        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+      },
+      customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : 'info'),
+      quietReqLogger: true,
+    },
+    // Health and metrics probes are frequent and carry nothing worth a log line.
+    exclude: ['health/live', 'health/ready', 'metrics'],
+  };
+}

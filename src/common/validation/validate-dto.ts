@@ -1,0 +1,69 @@
+import { plainToInstance } from 'class-transformer';
+import { getMetadataStorage, validate, type ValidationError } from 'class-validator';
+import { mapConstraint, RequestValidationError, type Location, type PydanticError } from './pydantic-errors.js';
+
+type Class = new (...args: any[]) => object;
+
+/** Whether a class declares any class-validator constraint, i.e. is a DTO to validate. */
+export function isDto(metatype: unknown): metatype is Class {
+  if (typeof metatype !== 'function') return false;
+  return getMetadataStorage().getTargetValidationMetadatas(metatype, '', true, false).length > 0;
+}
+
+/**
+ * Turns plain input into an instance of `metatype`, dropping unknown fields, and reports every
+ * problem at once in the pydantic shape.
+ */
+export async function validateDto<T extends object>(metatype: new () => T, value: unknown, location: Location): Promise<T> {
+  if (location === 'body' && (value === null || typeof value !== 'object' || Array.isArray(value))) {
+    throw new RequestValidationError([
+      { type: 'model_attributes_type', loc: ['body'], msg: 'Input should be a valid dictionary or object to extract fields from', input: value ?? null },
+    ]);
+  }
+  const instance = plainToInstance(metatype, value ?? {}) as T;
+  const errors = await validate(instance, { whitelist: true, forbidUnknownValues: false, validationError: { target: true, value: true } });
+  if (errors.length > 0) {
+    throw new RequestValidationError(flatten(errors, [location], value ?? {}, location));
+  }
+  return instance;
+}
+
+function flatten(errors: ValidationError[], prefix: (string | number)[], parent: unknown, location: Location): PydanticError[] {
+  const out: PydanticError[] = [];
+  for (const error of errors) {
+    const key = Array.isArray(parent) && /^\d+$/.test(error.property) ? Number(error.property) : error.property;
+    const loc = [...prefix, key];
+    if (error.constraints) out.push(toPydantic(error, loc, parent, location));
+    if (error.children?.length) out.push(...flatten(error.children, loc, error.value, location));
+  }
+  return out;
+}
+
+function toPydantic(error: ValidationError, loc: (string | number)[], parent: unknown, location: Location): PydanticError {
+  if (error.value === undefined) {
+    // pydantic: a missing body field echoes the enclosing object, a missing query/path value null.
+    return { type: 'missing', loc, msg: 'Field required', input: location === 'body' ? parent : null };
+  }
+  const failed = Object.entries(error.constraints ?? {}).map(([name, message]) => ({
+    name,
+    message,
+    args: constraintArgs(error.target?.constructor, error.property, name),
+  }));
+  const mapped = mapConstraint(failed, error.value);
+  return { type: mapped.type, loc, msg: mapped.msg, input: error.value, ...(mapped.ctx ? { ctx: mapped.ctx } : {}) };
+}
+
+const argsCache = new Map<Function, Map<string, unknown[]>>();
+
+function constraintArgs(target: Function | undefined, property: string, name: string): unknown[] {
+  if (!target) return [];
+  let byKey = argsCache.get(target);
+  if (!byKey) {
+    byKey = new Map();
+    for (const meta of getMetadataStorage().getTargetValidationMetadatas(target, '', true, false)) {
+      byKey.set(`${meta.propertyName}\u0000${meta.name ?? meta.type}`, meta.constraints ?? []);
+    }
+    argsCache.set(target, byKey);
+  }
+  return byKey.get(`${property}\u0000${name}`) ?? [];
+}

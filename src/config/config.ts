@@ -1,0 +1,84 @@
+import { ConfigError, int, oneOf, optionalString, string, bool, bytes } from './parsers.js';
+
+/** Every setting the service reads, with its default; `.env.example` mirrors this list. */
+export interface AppConfig {
+  nodeEnv: 'development' | 'production' | 'test';
+  host: string;
+  port: number;
+  databaseUrl?: string;
+  dataDir: string;
+  dbPoolSize: number;
+  bodyLimitBytes: number;
+  logLevel: string;
+  jwt: {
+    secret?: string;
+    privateKeyPem?: string;
+    publicKeyPem?: string;
+    issuer: string;
+    audience: string;
+    accessTtlSeconds: number;
+    refreshTtlSeconds: number;
+  };
+  argon2: { memoryKiB: number; timeCost: number; parallelism: number };
+  adminEmail?: string;
+  adminPassword?: string;
+  redisUrl?: string;
+  rateLimit: { loginPerMinute: number; refreshPerMinute: number };
+  requestTimeoutMs: number;
+  swaggerEnabled: boolean;
+  metricsEnabled: boolean;
+}
+
+const PLACEHOLDER_SECRETS = ['change-me', 'changeme', 'secret', 'please-change-me', 'your-secret'];
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const nodeEnv = oneOf(env, 'NODE_ENV', ['development', 'production', 'test'] as const, 'development');
+  const config: AppConfig = {
+    nodeEnv,
+    host: string(env, 'HOST', '0.0.0.0'),
+    port: int(env, 'PORT', 8000, 0, 65535),
+    databaseUrl: optionalString(env, 'DATABASE_URL'),
+    dataDir: string(env, 'DATA_DIR', './data'),
+    dbPoolSize: int(env, 'DB_POOL_SIZE', 10, 1, 200),
+    bodyLimitBytes: bytes(env, 'BODY_LIMIT', 1024 * 1024),
+    logLevel: oneOf(env, 'LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),
+    jwt: {
+      secret: optionalString(env, 'JWT_SECRET'),
+      privateKeyPem: optionalString(env, 'JWT_PRIVATE_KEY')?.replace(/\\n/g, '\n'),
+      publicKeyPem: optionalString(env, 'JWT_PUBLIC_KEY')?.replace(/\\n/g, '\n'),
+      issuer: string(env, 'JWT_ISSUER', 'identity-service'),
+      audience: string(env, 'JWT_AUDIENCE', 'identity-service'),
+      accessTtlSeconds: int(env, 'ACCESS_TOKEN_TTL_SECONDS', 900, 1, 86_400),
+      refreshTtlSeconds: int(env, 'REFRESH_TOKEN_TTL_SECONDS', 30 * 86_400, 60, 365 * 86_400),
+    },
+    argon2: {
+      memoryKiB: int(env, 'ARGON2_MEMORY_KIB', 19_456, 1024, 1_048_576),
+      timeCost: int(env, 'ARGON2_TIME_COST', 2, 1, 20),
+      parallelism: int(env, 'ARGON2_PARALLELISM', 1, 1, 16),
+    },
+    adminEmail: optionalString(env, 'ADMIN_EMAIL'),
+    adminPassword: optionalString(env, 'ADMIN_PASSWORD'),
+    redisUrl: optionalString(env, 'REDIS_URL'),
+    rateLimit: {
+      loginPerMinute: int(env, 'RATE_LIMIT_LOGIN_PER_MINUTE', 10, 1, 1_000_000),
+      refreshPerMinute: int(env, 'RATE_LIMIT_REFRESH_PER_MINUTE', 30, 1, 1_000_000),
+    },
+    requestTimeoutMs: int(env, 'REQUEST_TIMEOUT_MS', 30_000, 1000, 600_000),
+    swaggerEnabled: bool(env, 'SWAGGER_ENABLED', true),
+    metricsEnabled: bool(env, 'METRICS_ENABLED', true),
+  };
+  checkSecrets(config);
+  return config;
+}
+
+function checkSecrets(config: AppConfig): void {
+  const { secret, privateKeyPem, publicKeyPem } = config.jwt;
+  if (!!privateKeyPem !== !!publicKeyPem) {
+    throw new ConfigError('JWT_PRIVATE_KEY', 'must be set together with JWT_PUBLIC_KEY (RS256 needs both)');
+  }
+  if (config.nodeEnv !== 'production' || privateKeyPem) return;
+  if (!secret) throw new ConfigError('JWT_SECRET', 'is required in production (or configure JWT_PRIVATE_KEY/JWT_PUBLIC_KEY)');
+  if (secret.length < 32 || PLACEHOLDER_SECRETS.includes(secret.toLowerCase())) {
+    throw new ConfigError('JWT_SECRET', 'must be a real secret of at least 32 characters in production, not a placeholder');
+  }
+}

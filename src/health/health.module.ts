@@ -1,0 +1,23 @@
+import { Module, type OnModuleInit } from '@nestjs/common';
+import { TerminusModule } from '@nestjs/terminus';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
+import { HealthController } from './health.controller.js';
+import { Metrics } from './metrics.js';
+
+@Module({
+  imports: [TerminusModule.forRoot({ logger: false })],
+  controllers: [HealthController],
+  providers: [{ provide: Metrics, useFactory: () => new Metrics() }],
+  exports: [Metrics],
+})
+export class HealthModule implements OnModuleInit {
+  constructor(
+    private readonly metrics: Metrics,
+    @InjectDataSource() private readonly dataSource: DataSource,
+  ) {}
+
+  onModuleInit(): void {
+    this.metrics.watchPool(this.dataSource);
+  }
+}

@@ -1,0 +1,60 @@
+import type { NextFunction, Request, Response } from 'express';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { DataSource } from 'typeorm';
+
+interface PoolStats {
+  totalCount: number;
+  idleCount: number;
+  waitingCount: number;
+}
+
+/** Prometheus metrics: requests by route template and status, latency, DB pool figures. */
+export class Metrics {
+  readonly registry = new Registry();
+  private readonly requests = new Counter({
+    name: 'http_requests_total',
+    help: 'HTTP requests by method, route template and status',
+    labelNames: ['method', 'route', 'status'] as const,
+    registers: [this.registry],
+  });
+  private readonly duration = new Histogram({
+    name: 'http_request_duration_seconds',
+    help: 'HTTP request duration by method, route template and status',
+    labelNames: ['method', 'route', 'status'] as const,
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [this.registry],
+  });
+
+  constructor() {
+    collectDefaultMetrics({ register: this.registry });
+  }
+
+  watchPool(dataSource: DataSource): void {
+    const pool = () => (dataSource.driver as unknown as { master?: PoolStats }).master;
+    const gauge = (name: string, help: string, read: (p: PoolStats) => number) =>
+      new Gauge({
+        name,
+        help,
+        registers: [this.registry],
+        collect() {
+          const p = pool();
+          this.set(p ? read(p) : 0);
+        },
+      });
+    gauge('db_pool_connections_total', 'Connections open in the database pool', (p) => p.totalCount);
+    gauge('db_pool_connections_idle', 'Idle connections in the database pool', (p) => p.idleCount);
+    gauge('db_pool_requests_waiting', 'Queries waiting for a pool connection', (p) => p.waitingCount);
+  }
+
+  /** Express middleware; reads the matched route template when the response finishes. */
+  readonly middleware = (req: Request, res: Response, next: NextFunction): void => {
+    const start = process.hrtime.bigint();
+    res.once('finish', () => {
+      const route = (req.route as { path?: string } | undefined)?.path ?? 'unmatched';
+      const labels = { method: req.method, route, status: String(res.statusCode) };
+      this.requests.inc(labels);
+      this.duration.observe(labels, Number(process.hrtime.bigint() - start) / 1e9);
+    });
+    next();
+  };
+}

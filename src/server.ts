@@ -1,0 +1,40 @@
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { applyServerTimeouts, createApp } from './app.setup.js';
+import { loadConfig, type AppConfig } from './config/config.js';
+import { withDevelopmentSecret } from './config/dev-secret.js';
+import { EmbeddedPostgres } from './database/embedded-postgres.js';
+
+export interface RunningServer {
+  app: NestExpressApplication;
+  url: string;
+  config: AppConfig;
+  embedded?: EmbeddedPostgres;
+  /** Stops taking requests, lets in-flight ones finish, closes the pool, then the embedded server. */
+  close(): Promise<void>;
+}
+
+/** Starts the service: on `DATABASE_URL` when set, else on an embedded PostgreSQL under `DATA_DIR`. */
+export async function startServer(env: NodeJS.ProcessEnv = process.env): Promise<RunningServer> {
+  const config = await withDevelopmentSecret(loadConfig(env));
+  let embedded: EmbeddedPostgres | undefined;
+  let databaseUrl = config.databaseUrl;
+  if (!databaseUrl) {
+    embedded = new EmbeddedPostgres({ dataDir: config.dataDir });
+    databaseUrl = await embedded.start();
+  }
+  try {
+    const app = await createApp({ ...config, databaseUrl });
+    await app.listen(config.port, config.host);
+    applyServerTimeouts(app.getHttpServer(), config);
+    const address = app.getHttpServer().address();
+    const port = typeof address === 'object' && address ? address.port : config.port;
+    const close = async () => {
+      await app.close();
+      await embedded?.stop();
+    };
+    return { app, url: `http://127.0.0.1:${port}`, config, embedded, close };
+  } catch (error) {
+    await embedded?.stop();
+    throw error;
+  }
+}

@@ -1,0 +1,124 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { SignJWT } from 'jose';
+import supertest from 'supertest';
+import { DataSource } from 'typeorm';
+import { inject } from 'vitest';
+import { createApp } from '../../dist/app.setup.js';
+import { loadConfig, type AppConfig } from '../../dist/config/config.js';
+import { admin, withDatabase } from './global-setup.js';
+
+export const TEST_JWT_SECRET = 'test-secret-that-is-long-enough-for-hs256-signing';
+export const TEST_ISSUER = 'identity-service';
+export const TEST_AUDIENCE = 'identity-service';
+
+export interface TestApp {
+  app: NestExpressApplication;
+  http: ReturnType<typeof supertest>;
+  db: DataSource;
+  config: AppConfig;
+  databaseUrl: string;
+  close(): Promise<void>;
+}
+
+/** A fresh database copied from the migrated template; each test file gets its own. */
+export async function createTestDatabase(): Promise<string> {
+  const serverUrl = inject('serverUrl');
+  const name = `identity_t_${randomBytes(6).toString('hex')}`;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await admin(serverUrl, `CREATE DATABASE ${name} TEMPLATE ${inject('templateDb')}`);
+      break;
+    } catch (error) {
+      // Two copies of one template at the same instant can collide; try again shortly.
+      if (attempt >= 10 || !/being accessed by other users/.test(String(error))) throw error;
+      await new Promise((r) => setTimeout(r, 100 + Math.random() * 200));
+    }
+  }
+  return withDatabase(serverUrl, name);
+}
+
+export async function dropTestDatabase(url: string): Promise<void> {
+  const name = new URL(url).pathname.slice(1);
+  await admin(inject('serverUrl'), `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).catch(() => undefined);
+}
+
+/** Builds the service in process, exactly as `npm start` does, on its own database. */
+export async function createTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+  const databaseUrl = env.DATABASE_URL ?? (await createTestDatabase());
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'silent',
+    JWT_SECRET: TEST_JWT_SECRET,
+    RATE_LIMIT_LOGIN_PER_MINUTE: '100000',
+    RATE_LIMIT_REFRESH_PER_MINUTE: '100000',
+    ARGON2_MEMORY_KIB: '4096',
+    ARGON2_TIME_COST: '1',
+    ...env,
+    DATABASE_URL: databaseUrl,
+  });
+  const app = await createApp({ ...config, databaseUrl });
+  await app.init();
+  const db = app.get(DataSource);
+  return {
+    app,
+    http: supertest(app.getHttpServer()),
+    db,
+    config,
+    databaseUrl,
+    async close() {
+      await app.close();
+      if (!env.DATABASE_URL) await dropTestDatabase(databaseUrl);
+    },
+  };
+}
+
+export interface SeedUser {
+  user_id: string;
+  email: string;
+  username: string;
+  password: string;
+  token: string;
+}
+
+let argon2Hash: Promise<string> | undefined;
+export const TEST_PASSWORD = 'correct-horse-battery';
+
+/** Inserts a user directly (password `TEST_PASSWORD`) and returns it with a valid access token. */
+export async function seedUser(db: DataSource, fields: Record<string, unknown> = {}): Promise<SeedUser> {
+  const argon2 = await import('argon2');
+  argon2Hash ??= argon2.hash(TEST_PASSWORD, { type: argon2.argon2id, memoryCost: 4096, timeCost: 1 });
+  const suffix = randomBytes(5).toString('hex');
+  const row = { email: `user_${suffix}@example.com`, username: `user_${suffix}`, password_hash: await argon2Hash, ...fields };
+  const columns = Object.keys(row);
+  const [created] = await db.query(
+    `INSERT INTO users (${columns.join(', ')}) VALUES (${columns.map((_, i) => `$${i + 1}`).join(', ')}) RETURNING user_id, email, username`,
+    Object.values(row),
+  );
+  return { ...created, password: TEST_PASSWORD, token: await signToken({ sub: created.user_id }) };
+}
+
+/** Signs an access token the way the service does; claims can be overridden to forge bad ones. */
+export async function signToken(claims: Record<string, unknown>, options: { secret?: string; expiresIn?: string; alg?: string } = {}): Promise<string> {
+  const key = new TextEncoder().encode(options.secret ?? TEST_JWT_SECRET);
+  return new SignJWT({ jti: randomUUID(), ...claims })
+    .setProtectedHeader({ alg: options.alg ?? 'HS256', typ: 'JWT' })
+    .setIssuedAt()
+    .setIssuer((claims.iss as string) ?? TEST_ISSUER)
+    .setAudience((claims.aud as string) ?? TEST_AUDIENCE)
+    .setExpirationTime(options.expiresIn ?? '15m')
+    .sign(key);
+}
+
+export const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
+
+/** The §2 error body, with the timestamp checked for its exact form. */
+export function expectErrorShape(body: any, status: number, error: string): void {
+  if (typeof body?.timestamp !== 'string' || !/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}$/.test(body.timestamp)) {
+    throw new Error(`bad timestamp in ${JSON.stringify(body)}`);
+  }
+  const keys = Object.keys(body).sort().join(',');
+  if (keys !== 'details,error,message,status_code,timestamp') throw new Error(`unexpected keys ${keys}`);
+  if (body.status_code !== status || body.error !== error) throw new Error(`expected ${status} ${error}, got ${JSON.stringify(body)}`);
+  if (typeof body.details !== 'object' || body.details === null || Array.isArray(body.details)) throw new Error('details must be an object');
+}

@@ -1,0 +1,61 @@
+import os from 'node:os';
+import path from 'node:path';
+import fs from 'node:fs/promises';
+import pg from 'pg';
+import type { TestProject } from 'vitest/node';
+import { EmbeddedPostgres } from '../../dist/database/embedded-postgres.js';
+import { dataSourceOptions } from '../../dist/database/data-source.options.js';
+import { runMigrations } from '../../dist/database/migrate.js';
+import { DataSource } from 'typeorm';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    serverUrl: string;
+    templateDb: string;
+  }
+}
+
+/**
+ * One PostgreSQL for the run: TEST_DATABASE_URL when set, else an embedded server in a temp
+ * folder. Migrations run once into a template database; each test file copies it.
+ */
+export default async function setup(project: TestProject) {
+  let embedded: EmbeddedPostgres | undefined;
+  let dataDir: string | undefined;
+  let serverUrl = process.env.TEST_DATABASE_URL;
+  if (!serverUrl) {
+    dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'identity-test-pg-'));
+    await fs.chmod(dataDir, 0o755);
+    embedded = new EmbeddedPostgres({ dataDir });
+    serverUrl = await embedded.start();
+  }
+  const templateDb = `identity_tpl_${process.pid}_${Date.now()}`;
+  await admin(serverUrl, `CREATE DATABASE ${templateDb}`);
+  const ds = await new DataSource(dataSourceOptions({ url: withDatabase(serverUrl, templateDb), poolSize: 2 })).initialize();
+  await runMigrations(ds);
+  await ds.destroy();
+  project.provide('serverUrl', serverUrl);
+  project.provide('templateDb', templateDb);
+
+  return async () => {
+    await admin(serverUrl!, `DROP DATABASE IF EXISTS ${templateDb}`).catch(() => undefined);
+    await embedded?.stop();
+    if (dataDir) await fs.rm(dataDir, { recursive: true, force: true });
+  };
+}
+
+export function withDatabase(url: string, database: string): string {
+  const u = new URL(url);
+  u.pathname = `/${database}`;
+  return u.toString();
+}
+
+export async function admin(url: string, sql: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
