@@ -1,0 +1,69 @@
+import { applyDecorators } from '@nestjs/common';
+import { ApiExtraModels, ApiProperty, ApiPropertyOptional, ApiResponse, getSchemaPath } from '@nestjs/swagger';
+
+/** The standard error body (CONTRACT §2), as a named schema in the OpenAPI document. */
+export class ErrorResponse {
+  @ApiProperty({ example: 'RESOURCE_NOT_FOUND' })
+  error: string;
+
+  @ApiProperty({ example: 'The requested resource was not found' })
+  message: string;
+
+  @ApiProperty({ type: 'object', additionalProperties: true, example: { resource_type: 'user', resource_id: '…' } })
+  details: Record<string, unknown>;
+
+  @ApiProperty({ example: '2025-01-01T00:00:00.000000', pattern: '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}\\.\\d{6}$' })
+  timestamp: string;
+
+  @ApiProperty({ example: 404 })
+  status_code: number;
+}
+
+/** One validation problem, in the pydantic v2 shape (CONTRACT §3). */
+export class ValidationErrorItem {
+  @ApiProperty({ example: 'less_than_equal' })
+  type: string;
+
+  @ApiProperty({ type: 'array', items: { oneOf: [{ type: 'string' }, { type: 'integer' }] }, example: ['query', 'limit'] })
+  loc: (string | number)[];
+
+  @ApiProperty({ example: 'Input should be less than or equal to 200' })
+  msg: string;
+
+  @ApiProperty({ nullable: true, example: '500', description: 'The offending value' })
+  input: unknown;
+
+  @ApiPropertyOptional({ type: 'object', additionalProperties: true, example: { le: 200 } })
+  ctx?: Record<string, unknown>;
+}
+
+export class ValidationErrorResponse {
+  @ApiProperty({ type: [ValidationErrorItem] })
+  detail: ValidationErrorItem[];
+}
+
+const DESCRIPTIONS: Record<number, string> = {
+  401: 'Missing, invalid or expired access token (`WWW-Authenticate: Bearer`)',
+  403: 'The caller lacks the permission named in `details.required_permission`',
+  404: 'The resource, or the scope it lives in, does not exist or is not visible to the caller',
+  409: 'Conflicts with the current state (duplicate, last owner, last admin)',
+  413: 'The request body is larger than the limit',
+  422: 'Validation error (pydantic v2 shape)',
+  429: 'Rate limited; retry after `Retry-After` seconds',
+  500: 'Unexpected error (internals hidden)',
+  503: 'The database is unavailable; retry after `Retry-After` seconds',
+};
+
+/** Documents the error responses an operation can answer, each with its named schema. */
+export function ApiErrors(...statuses: number[]): MethodDecorator & ClassDecorator {
+  return applyDecorators(
+    ApiExtraModels(ErrorResponse, ValidationErrorResponse),
+    ...statuses.map((status) =>
+      ApiResponse({
+        status,
+        description: DESCRIPTIONS[status] ?? 'Error',
+        schema: { $ref: getSchemaPath(status === 422 ? ValidationErrorResponse : ErrorResponse) },
+      }),
+    ),
+  );
+}
