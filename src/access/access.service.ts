@@ -1,0 +1,76 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
+import { ForbiddenError, NotFoundError } from '../common/errors/app-error.js';
+import { isPlatformAdmin, type User } from '../users/user.entity.js';
+import type { OrgRole, WorkspaceRole } from './roles.js';
+import { canSeeOrg, canSeeWorkspace, effectiveWorkspaceRole, hasPermission, type ResolvedScope, type ScopeRef } from './scope.js';
+
+interface ScopeRow {
+  org_id: string | null;
+  org_role: OrgRole | null;
+  workspace_id: string | null;
+  workspace_role: WorkspaceRole | null;
+}
+
+/**
+ * One round trip for any scope: the workspace (only under the named org), its org, and the caller's
+ * membership in both. A workspace under another org simply does not join.
+ */
+const SCOPE_SQL = `
+  SELECT o.org_id, om.role AS org_role, w.workspace_id, wm.role AS workspace_role
+  FROM (SELECT $1::uuid AS org_id, $2::uuid AS workspace_id) s
+  LEFT JOIN workspaces w ON w.workspace_id = s.workspace_id AND (s.org_id IS NULL OR w.org_id = s.org_id)
+  LEFT JOIN organizations o ON o.org_id = COALESCE(s.org_id, w.org_id)
+  LEFT JOIN org_members om ON om.org_id = o.org_id AND om.user_id = $3
+  LEFT JOIN workspace_members wm ON wm.workspace_id = w.workspace_id AND wm.user_id = $3`;
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Decides visibility (404) and permission (403) for a caller in an org or workspace scope. */
+@Injectable()
+export class AccessService {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  /**
+   * The caller's standing in the scope. A scope that does not exist, or that the caller cannot see,
+   * is 404 of its own type (never 403, so existence is not leaked). Pass `manager` to read inside a
+   * transaction, after its locks.
+   */
+  async resolve(user: User, ref: ScopeRef, manager: EntityManager = this.dataSource.manager): Promise<ResolvedScope> {
+    const platformAdmin = isPlatformAdmin(user);
+    if (!ref.orgId && !ref.workspaceId) {
+      return { orgId: null, workspaceId: null, platformAdmin, orgRole: null, workspaceRole: null, effectiveWorkspaceRole: null };
+    }
+    if (ref.orgId && !UUID.test(ref.orgId)) throw new NotFoundError('organization', ref.orgId);
+    if (ref.workspaceId && !UUID.test(ref.workspaceId)) throw notFound(ref);
+    const [row] = (await manager.query(SCOPE_SQL, [ref.orgId ?? null, ref.workspaceId ?? null, user.user_id])) as ScopeRow[];
+    const scope: ResolvedScope = {
+      orgId: row.org_id,
+      workspaceId: row.workspace_id,
+      platformAdmin,
+      orgRole: row.org_role,
+      workspaceRole: row.workspace_role,
+      effectiveWorkspaceRole: row.workspace_id ? effectiveWorkspaceRole(row.workspace_role, row.org_role, platformAdmin) : null,
+    };
+    if (ref.orgId && (!scope.orgId || !canSeeOrg(scope))) throw new NotFoundError('organization', ref.orgId);
+    if (ref.workspaceId && (!scope.workspaceId || !canSeeWorkspace(scope))) throw notFound(ref);
+    return scope;
+  }
+
+  /** 403 naming exactly `permission` unless the caller holds it in the resolved scope. */
+  assertPermission(scope: ResolvedScope, permission: string): void {
+    if (!hasPermission(scope, permission)) throw new ForbiddenError(permission);
+  }
+
+  /** Visibility then permission, for services that check a permission only in some cases. */
+  async authorize(user: User, permission: string, ref: ScopeRef): Promise<ResolvedScope> {
+    const scope = await this.resolve(user, ref);
+    this.assertPermission(scope, permission);
+    return scope;
+  }
+}
+
+function notFound(ref: ScopeRef): NotFoundError {
+  return new NotFoundError('workspace', ref.workspaceId!);
+}

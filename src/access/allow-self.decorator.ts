@@ -1,0 +1,10 @@
+import { SetMetadata } from '@nestjs/common';
+
+/** Metadata key naming the path parameter that, when it is the caller's own id, waives the permission. */
+export const ALLOW_SELF_KEY = 'allow_self_param';
+
+/**
+ * The declared permission is not needed when the path parameter `param` is the caller's own user
+ * id (e.g. a member leaving a workspace). Visibility of the scope is still required.
+ */
+export const AllowSelf = (param: string): MethodDecorator => SetMetadata(ALLOW_SELF_KEY, param);

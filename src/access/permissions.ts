@@ -1,0 +1,44 @@
+import type { OrgRole, WorkspaceRole } from './roles.js';
+
+/**
+ * The role → permission table of CONTRACT §8, and the only place it lives. Each role lists the
+ * permissions it adds to the role below it; the exported tables hold the full, flattened sets.
+ */
+const VIEWER = ['workspaces:read', 'members:read', 'users:read'] as const;
+const WORKSPACE_ADMIN = [...VIEWER, 'workspaces:update', 'members:add', 'members:update', 'members:remove'] as const;
+const WORKSPACE_OWNER = [...WORKSPACE_ADMIN, 'workspaces:delete', 'members:manage_owners'] as const;
+
+const ORG_MEMBER = ['orgs:read'] as const;
+const ORG_ADMIN = [
+  ...ORG_MEMBER,
+  'orgs:update',
+  'workspaces:create',
+  'org_members:read',
+  'org_members:add',
+  'org_members:update',
+  'org_members:remove',
+] as const;
+const ORG_OWNER = [...ORG_ADMIN, 'orgs:delete', 'org_members:manage_owners'] as const;
+
+export const WORKSPACE_PERMISSIONS: Readonly<Record<WorkspaceRole, ReadonlySet<string>>> = {
+  viewer: new Set(VIEWER),
+  member: new Set(VIEWER),
+  admin: new Set(WORKSPACE_ADMIN),
+  owner: new Set(WORKSPACE_OWNER),
+};
+
+export const ORG_PERMISSIONS: Readonly<Record<OrgRole, ReadonlySet<string>>> = {
+  member: new Set(ORG_MEMBER),
+  admin: new Set(ORG_ADMIN),
+  owner: new Set(ORG_OWNER),
+};
+
+/** Org roles that carry a role in every workspace of the org (org admin → admin, org owner → owner). */
+export const INHERITED_WORKSPACE_ROLE: Readonly<Record<OrgRole, WorkspaceRole | null>> = {
+  member: null,
+  admin: 'admin',
+  owner: 'owner',
+};
+
+/** Permissions that exist only for platform admins (who hold every permission). */
+export const PLATFORM_ONLY_PERMISSIONS = ['users:create', 'users:update', 'users:delete', 'users:manage'] as const;
