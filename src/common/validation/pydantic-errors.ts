@@ -47,7 +47,7 @@ export const PYDANTIC_RULES: Record<string, Rule> = {
   isObject: () => ({ type: 'dict_type', msg: 'Input should be a valid dictionary' }),
   nestedValidation: () => ({ type: 'dict_type', msg: 'Input should be a valid dictionary' }),
   isArray: () => ({ type: 'list_type', msg: 'Input should be a valid list' }),
-  isUUID: (value) =>
+  isUuid: (value) =>
     typeof value === 'string'
       ? { type: 'uuid_parsing', msg: `Input should be a valid UUID, ${uuidProblem(value)}` }
       : { type: 'uuid_type', msg: 'UUID input should be a string, bytes or UUID object' },

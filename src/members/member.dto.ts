@@ -1,0 +1,96 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsIn, IsString, IsUUID, MaxLength } from 'class-validator';
+import { WORKSPACE_ROLES, type WorkspaceRole } from '../access/roles.js';
+import { Optional } from '../common/validation/decorators.js';
+import { PageQueryDto } from '../workspaces/page-query.dto.js';
+
+export class MemberParamsDto {
+  /** Organization ID */
+  @IsUUID('loose')
+  org_id: string;
+
+  /** Workspace ID */
+  @IsUUID('loose')
+  workspace_id: string;
+
+  /** User ID of the member */
+  @IsUUID('loose')
+  member_user_id: string;
+}
+
+export class MemberListQueryDto extends PageQueryDto {
+  /** Only members with this role. */
+  @Optional()
+  @IsIn(WORKSPACE_ROLES)
+  @ApiPropertyOptional({ enum: WORKSPACE_ROLES })
+  role?: WorkspaceRole;
+
+  /** Case-insensitive substring of full name, username or email (`%`, `_`, `\` are literal). */
+  @Optional()
+  @IsString()
+  @MaxLength(200)
+  search?: string;
+}
+
+export class AddMemberDto {
+  @IsUUID('loose')
+  user_id: string;
+
+  /** Defaults to `member`. */
+  @Optional()
+  @IsIn(WORKSPACE_ROLES)
+  @ApiPropertyOptional({ enum: WORKSPACE_ROLES, default: 'member' })
+  role?: WorkspaceRole;
+}
+
+export class UpdateMemberDto {
+  @IsIn(WORKSPACE_ROLES)
+  @ApiProperty({ enum: WORKSPACE_ROLES })
+  role: WorkspaceRole;
+}
+
+export class MemberResponse {
+  @ApiProperty({ format: 'uuid' })
+  workspace_id: string;
+
+  @ApiProperty({ format: 'uuid' })
+  user_id: string;
+
+  @ApiProperty({ format: 'uuid' })
+  org_id: string;
+
+  @ApiProperty({ enum: WORKSPACE_ROLES })
+  role: string;
+
+  username: string;
+
+  email: string;
+
+  @ApiProperty({ type: String, nullable: true })
+  full_name: string | null;
+
+  @ApiProperty({ type: String, nullable: true })
+  avatar_url: string | null;
+
+  @ApiProperty({ type: String, format: 'uuid', nullable: true })
+  added_by: string | null;
+
+  @ApiProperty({ format: 'date-time' })
+  created_at: string;
+
+  @ApiProperty({ format: 'date-time' })
+  updated_at: string;
+}
+
+export class MemberListResponse {
+  members: MemberResponse[];
+
+  /** Every member matching the filters, not just this page. */
+  total: number;
+
+  /** Present when `role`, `search`, `limit` or `cursor` was given (or the plain list was cut short). */
+  has_more?: boolean;
+
+  @ApiPropertyOptional({ type: String, nullable: true })
+  next_cursor?: string | null;
+}

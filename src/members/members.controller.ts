@@ -1,0 +1,56 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
+import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { AllowSelf } from '../access/allow-self.decorator.js';
+import { RequirePermission } from '../access/permission.decorator.js';
+import { CurrentUser } from '../auth/current-user.decorator.js';
+import { ApiErrors } from '../common/openapi.js';
+import type { User } from '../users/user.entity.js';
+import { WorkspaceParamsDto } from '../workspaces/workspace.dto.js';
+import { AddMemberDto, MemberListQueryDto, MemberListResponse, MemberParamsDto, MemberResponse, UpdateMemberDto } from './member.dto.js';
+import { MembersService, type WorkspaceRef } from './members.service.js';
+
+const refOf = (params: WorkspaceParamsDto): WorkspaceRef => ({ orgId: params.org_id.toLowerCase(), workspaceId: params.workspace_id.toLowerCase() });
+
+@ApiTags('Workspace Members')
+@Controller('v1/orgs/:org_id/workspaces/:workspace_id/members')
+export class MembersController {
+  constructor(private readonly members: MembersService) {}
+
+  /** List Workspace Members */
+  @Get()
+  @RequirePermission('members:read')
+  @ApiOkResponse({ type: MemberListResponse })
+  @ApiErrors(404, 422)
+  listWorkspaceMembers(@Param() params: WorkspaceParamsDto, @Query() query: MemberListQueryDto): Promise<MemberListResponse> {
+    return this.members.list(refOf(params), query);
+  }
+
+  /** Add Workspace Member (role defaults to `member`) */
+  @Post()
+  @RequirePermission('members:add')
+  @ApiCreatedResponse({ type: MemberResponse })
+  @ApiErrors(404, 409, 422)
+  addWorkspaceMember(@CurrentUser() user: User, @Param() params: WorkspaceParamsDto, @Body() body: AddMemberDto): Promise<MemberResponse> {
+    return this.members.add(user, refOf(params), { ...body, user_id: body.user_id.toLowerCase() });
+  }
+
+  /** Update Workspace Member Role */
+  @Patch(':member_user_id')
+  @RequirePermission('members:update')
+  @ApiOkResponse({ type: MemberResponse })
+  @ApiErrors(404, 409, 422)
+  updateWorkspaceMemberRole(@CurrentUser() user: User, @Param() params: MemberParamsDto, @Body() body: UpdateMemberDto): Promise<MemberResponse> {
+    return this.members.changeRole(user, refOf(params), params.member_user_id.toLowerCase(), body.role);
+  }
+
+  /** Remove Workspace Member (a member may remove themself: leave) */
+  @Delete(':member_user_id')
+  @HttpCode(204)
+  @RequirePermission('members:remove')
+  @AllowSelf('member_user_id')
+  @ApiNoContentResponse({ description: 'Removed' })
+  @ApiErrors(404, 409, 422)
+  async removeWorkspaceMember(@CurrentUser() user: User, @Param() params: MemberParamsDto): Promise<void> {
+    await this.members.remove(user, refOf(params), params.member_user_id.toLowerCase());
+  }
+}

@@ -1,0 +1,89 @@
+import type { CursorCodec } from '../common/pagination/cursor.js';
+import { containsPattern, parseTimeIdPosition, timeIdPosition, userSearchSql } from './listing.js';
+import { DEFAULT_PAGE_SIZE } from './page-query.dto.js';
+
+/**
+ * Without any of `role`, `search`, `limit`, `cursor` a member list answers the reference's plain
+ * `{members, total}`; so that a huge scope cannot produce an unbounded response, that plain answer
+ * holds at most this many members and, past it, carries `has_more`/`next_cursor` too.
+ */
+export const UNPAGED_MEMBER_LIMIT = 1000;
+
+export interface MemberListQuery {
+  role?: string;
+  search?: string;
+  limit?: number;
+  cursor?: string;
+}
+
+/** Where the memberships live: `org_members` by `org_id`, or `workspace_members` by `workspace_id`. */
+export interface MemberTable {
+  table: 'org_members' | 'workspace_members';
+  scopeColumn: 'org_id' | 'workspace_id';
+}
+
+export interface MemberRow {
+  user_id: string;
+  role: string;
+  username: string;
+  email: string;
+  full_name: string | null;
+  avatar_url: string | null;
+  added_by: string | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
+export const MEMBER_COLUMNS =
+  'm.user_id, m.role, u.username, u.email, u.full_name, u.avatar_url, m.added_by, m.created_at, m.updated_at';
+
+export interface MemberPage {
+  rows: MemberRow[];
+  total: number;
+  paged: boolean;
+  has_more: boolean;
+  next_cursor: string | null;
+}
+
+type Query = (sql: string, params: unknown[]) => Promise<any[]>;
+
+/**
+ * One page of a scope's members in membership order (`created_at`, then `user_id`), keyset-paged on
+ * the `(scope, created_at, user_id)` index, with the total of every match. `countAll` may answer the
+ * unfiltered total more cheaply (e.g. a maintained counter).
+ */
+export async function listMembers(
+  query: Query,
+  cursors: CursorCodec,
+  where: MemberTable,
+  scopeId: string,
+  q: MemberListQuery,
+  countAll?: () => Promise<number>,
+): Promise<MemberPage> {
+  const paged = q.role !== undefined || q.search !== undefined || q.limit !== undefined || q.cursor !== undefined;
+  const limit = q.limit ?? (paged ? DEFAULT_PAGE_SIZE : UNPAGED_MEMBER_LIMIT);
+  const cursorScope = `${where.table}:${scopeId}:${q.role ?? ''}:${q.search ?? ''}`;
+  const after = q.cursor ? parseTimeIdPosition(cursors.decode(q.cursor, cursorScope), q.cursor) : undefined;
+
+  const params: unknown[] = [scopeId];
+  const filters = [`m.${where.scopeColumn} = $1`];
+  if (q.role !== undefined) filters.push(`m.role = $${params.push(q.role)}`);
+  if (q.search !== undefined) filters.push(userSearchSql(`$${params.push(containsPattern(q.search))}`));
+  const filtered = filters.join(' AND ');
+  const from = `FROM ${where.table} m JOIN users u ON u.user_id = m.user_id`;
+
+  const pageParams = [...params];
+  const keyset = after
+    ? ` AND (m.created_at, m.user_id) > ($${pageParams.push(after.createdAt)}::timestamptz, $${pageParams.push(after.id)}::uuid)`
+    : '';
+  const pageSql = `SELECT ${MEMBER_COLUMNS} ${from} WHERE ${filtered}${keyset} ORDER BY m.created_at, m.user_id LIMIT $${pageParams.push(limit + 1)}`;
+  const unfiltered = q.role === undefined && q.search === undefined;
+  const countSql = `SELECT count(*)::int AS total ${q.search === undefined ? `FROM ${where.table} m` : from} WHERE ${filtered}`;
+
+  const [rows, total] = await Promise.all([
+    query(pageSql, pageParams) as Promise<MemberRow[]>,
+    unfiltered && countAll ? countAll() : query(countSql, params).then(([row]) => row.total as number),
+  ]);
+  const page = cursors.page(rows, limit, cursorScope, (row) => timeIdPosition(row.created_at, row.user_id));
+  return { rows: page.items, total, paged, has_more: page.has_more, next_cursor: page.next_cursor };
+}

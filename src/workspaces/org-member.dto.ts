@@ -1,0 +1,89 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsIn, IsString, IsUUID, MaxLength } from 'class-validator';
+import { ORG_ROLES, type OrgRole } from '../access/roles.js';
+import { Optional } from '../common/validation/decorators.js';
+import { PageQueryDto } from './page-query.dto.js';
+
+export class OrgMemberParamsDto {
+  /** Organization ID */
+  @IsUUID('loose')
+  org_id: string;
+
+  /** User ID of the member */
+  @IsUUID('loose')
+  member_user_id: string;
+}
+
+export class OrgMemberListQueryDto extends PageQueryDto {
+  /** Only members with this role. */
+  @Optional()
+  @IsIn(ORG_ROLES)
+  @ApiPropertyOptional({ enum: ORG_ROLES })
+  role?: OrgRole;
+
+  /** Case-insensitive substring of full name, username or email (`%`, `_`, `\` are literal). */
+  @Optional()
+  @IsString()
+  @MaxLength(200)
+  search?: string;
+}
+
+export class AddOrgMemberDto {
+  @IsUUID('loose')
+  user_id: string;
+
+  /** Defaults to `member`. */
+  @Optional()
+  @IsIn(ORG_ROLES)
+  @ApiPropertyOptional({ enum: ORG_ROLES, default: 'member' })
+  role?: OrgRole;
+}
+
+export class UpdateOrgMemberDto {
+  @IsIn(ORG_ROLES)
+  @ApiProperty({ enum: ORG_ROLES })
+  role: OrgRole;
+}
+
+export class OrgMemberResponse {
+  @ApiProperty({ format: 'uuid' })
+  user_id: string;
+
+  @ApiProperty({ format: 'uuid' })
+  org_id: string;
+
+  @ApiProperty({ enum: ORG_ROLES })
+  role: string;
+
+  username: string;
+
+  email: string;
+
+  @ApiProperty({ type: String, nullable: true })
+  full_name: string | null;
+
+  @ApiProperty({ type: String, nullable: true })
+  avatar_url: string | null;
+
+  @ApiProperty({ type: String, format: 'uuid', nullable: true })
+  added_by: string | null;
+
+  @ApiProperty({ format: 'date-time' })
+  created_at: string;
+
+  @ApiProperty({ format: 'date-time' })
+  updated_at: string;
+}
+
+export class OrgMemberListResponse {
+  members: OrgMemberResponse[];
+
+  /** Every member matching the filters, not just this page. */
+  total: number;
+
+  /** Present when `role`, `search`, `limit` or `cursor` was given (or the plain list was cut short). */
+  has_more?: boolean;
+
+  @ApiPropertyOptional({ type: String, nullable: true })
+  next_cursor?: string | null;
+}

@@ -1,0 +1,61 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
+import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { AllowSelf } from '../access/allow-self.decorator.js';
+import { RequirePermission } from '../access/permission.decorator.js';
+import { CurrentUser } from '../auth/current-user.decorator.js';
+import { ApiErrors } from '../common/openapi.js';
+import type { User } from '../users/user.entity.js';
+import { OrgParamsDto } from './organization.dto.js';
+import {
+  AddOrgMemberDto,
+  OrgMemberListQueryDto,
+  OrgMemberListResponse,
+  OrgMemberParamsDto,
+  OrgMemberResponse,
+  UpdateOrgMemberDto,
+} from './org-member.dto.js';
+import { OrgMembersService } from './org-members.service.js';
+
+@ApiTags('Organization Members')
+@Controller('v1/orgs/:org_id/members')
+export class OrgMembersController {
+  constructor(private readonly members: OrgMembersService) {}
+
+  /** List Organization Members */
+  @Get()
+  @RequirePermission('org_members:read')
+  @ApiOkResponse({ type: OrgMemberListResponse })
+  @ApiErrors(404, 422)
+  listOrgMembers(@Param() params: OrgParamsDto, @Query() query: OrgMemberListQueryDto): Promise<OrgMemberListResponse> {
+    return this.members.list(params.org_id, query);
+  }
+
+  /** Add Organization Member (role defaults to `member`) */
+  @Post()
+  @RequirePermission('org_members:add')
+  @ApiCreatedResponse({ type: OrgMemberResponse })
+  @ApiErrors(404, 409, 422)
+  addOrgMember(@CurrentUser() user: User, @Param() params: OrgParamsDto, @Body() body: AddOrgMemberDto): Promise<OrgMemberResponse> {
+    return this.members.add(user, params.org_id, { ...body, user_id: body.user_id.toLowerCase() });
+  }
+
+  /** Update Organization Member Role */
+  @Patch(':member_user_id')
+  @RequirePermission('org_members:update')
+  @ApiOkResponse({ type: OrgMemberResponse })
+  @ApiErrors(404, 409, 422)
+  updateOrgMemberRole(@CurrentUser() user: User, @Param() params: OrgMemberParamsDto, @Body() body: UpdateOrgMemberDto): Promise<OrgMemberResponse> {
+    return this.members.changeRole(user, params.org_id, params.member_user_id.toLowerCase(), body.role);
+  }
+
+  /** Remove Organization Member (a member may remove themself: leave) */
+  @Delete(':member_user_id')
+  @HttpCode(204)
+  @RequirePermission('org_members:remove')
+  @AllowSelf('member_user_id')
+  @ApiNoContentResponse({ description: 'Removed' })
+  @ApiErrors(404, 409, 422)
+  async removeOrgMember(@CurrentUser() user: User, @Param() params: OrgMemberParamsDto): Promise<void> {
+    await this.members.remove(user, params.org_id, params.member_user_id.toLowerCase());
+  }
+}

@@ -1,0 +1,65 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { IsString, IsUUID, Matches, MaxLength, MinLength } from 'class-validator';
+import { Optional } from '../common/validation/decorators.js';
+import { SLUG_PATTERN } from './slug.js';
+
+export class OrgParamsDto {
+  /** Organization ID */
+  @IsUUID('loose')
+  org_id: string;
+}
+
+export class CreateOrganizationDto {
+  /** Display name, 1–100 characters. */
+  @IsString()
+  @MinLength(1)
+  @MaxLength(100)
+  name: string;
+
+  /** `^[a-z0-9][a-z0-9-]{1,62}$`, unique on the platform; derived from the name when omitted. */
+  @Optional()
+  @IsString()
+  @Matches(SLUG_PATTERN)
+  slug?: string;
+}
+
+/** Partial update: absent fields stay unchanged. */
+export class UpdateOrganizationDto {
+  @Optional()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(100)
+  name?: string;
+
+  @Optional()
+  @IsString()
+  @Matches(SLUG_PATTERN)
+  slug?: string;
+}
+
+export class OrganizationResponse {
+  @ApiProperty({ format: 'uuid' })
+  org_id: string;
+
+  name: string;
+
+  slug: string;
+
+  @ApiProperty({ format: 'date-time' })
+  created_at: string;
+
+  @ApiProperty({ format: 'date-time' })
+  updated_at: string;
+}
+
+export class OrganizationListResponse {
+  orgs: OrganizationResponse[];
+
+  /** Every organization the caller can see, not just this page. */
+  total: number;
+
+  has_more: boolean;
+
+  @ApiProperty({ type: String, nullable: true })
+  next_cursor: string | null;
+}

@@ -1,0 +1,63 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOAuth2, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { RequirePermission } from '../access/permission.decorator.js';
+import { CurrentUser } from '../auth/current-user.decorator.js';
+import { ApiErrors } from '../common/openapi.js';
+import type { User } from '../users/user.entity.js';
+import { CreateOrganizationDto, OrganizationListResponse, OrganizationResponse, OrgParamsDto, UpdateOrganizationDto } from './organization.dto.js';
+import { OrganizationsService } from './organizations.service.js';
+import { PageQueryDto } from './page-query.dto.js';
+
+@ApiTags('Organizations')
+@Controller('v1/orgs')
+export class OrganizationsController {
+  constructor(private readonly orgs: OrganizationsService) {}
+
+  /** Create Organization (the caller becomes its owner) */
+  @Post()
+  @ApiBearerAuth('bearer')
+  @ApiOAuth2([], 'oauth2')
+  @ApiCreatedResponse({ type: OrganizationResponse })
+  @ApiErrors(401, 409, 422)
+  createOrganization(@CurrentUser() user: User, @Body() body: CreateOrganizationDto): Promise<OrganizationResponse> {
+    return this.orgs.create(user, body);
+  }
+
+  /** List Organizations the caller belongs to (all of them for a platform admin) */
+  @Get()
+  @ApiBearerAuth('bearer')
+  @ApiOAuth2([], 'oauth2')
+  @ApiOkResponse({ type: OrganizationListResponse })
+  @ApiErrors(401, 422)
+  listOrganizations(@CurrentUser() user: User, @Query() query: PageQueryDto): Promise<OrganizationListResponse> {
+    return this.orgs.list(user, query);
+  }
+
+  /** Get Organization */
+  @Get(':org_id')
+  @RequirePermission('orgs:read')
+  @ApiOkResponse({ type: OrganizationResponse })
+  @ApiErrors(404, 422)
+  getOrganization(@Param() params: OrgParamsDto): Promise<OrganizationResponse> {
+    return this.orgs.get(params.org_id);
+  }
+
+  /** Update Organization (name, slug) */
+  @Patch(':org_id')
+  @RequirePermission('orgs:update')
+  @ApiOkResponse({ type: OrganizationResponse })
+  @ApiErrors(404, 409, 422)
+  updateOrganization(@Param() params: OrgParamsDto, @Body() body: UpdateOrganizationDto): Promise<OrganizationResponse> {
+    return this.orgs.update(params.org_id, body);
+  }
+
+  /** Delete Organization with its workspaces and memberships */
+  @Delete(':org_id')
+  @HttpCode(204)
+  @RequirePermission('orgs:delete')
+  @ApiNoContentResponse({ description: 'Deleted' })
+  @ApiErrors(404, 422)
+  async deleteOrganization(@Param() params: OrgParamsDto): Promise<void> {
+    await this.orgs.remove(params.org_id);
+  }
+}

@@ -1,0 +1,87 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsString, IsUUID, Matches, MaxLength, MinLength } from 'class-validator';
+import { Nullable, Optional } from '../common/validation/decorators.js';
+import { SLUG_PATTERN } from './slug.js';
+
+export class WorkspaceParamsDto {
+  /** Organization ID */
+  @IsUUID('loose')
+  org_id: string;
+
+  /** Workspace ID */
+  @IsUUID('loose')
+  workspace_id: string;
+}
+
+export class CreateWorkspaceDto {
+  /** Display name, 1–100 characters. */
+  @IsString()
+  @MinLength(1)
+  @MaxLength(100)
+  name: string;
+
+  /** `^[a-z0-9][a-z0-9-]{1,62}$`, unique within the organization; derived from the name when omitted. */
+  @Optional()
+  @IsString()
+  @Matches(SLUG_PATTERN)
+  slug?: string;
+
+  @Nullable()
+  @IsString()
+  @MaxLength(1000)
+  @ApiPropertyOptional({ type: String, nullable: true, maxLength: 1000 })
+  description?: string | null;
+}
+
+/** Partial update: absent fields stay unchanged; `description: null` clears it. */
+export class UpdateWorkspaceDto {
+  @Optional()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(100)
+  name?: string;
+
+  @Optional()
+  @IsString()
+  @Matches(SLUG_PATTERN)
+  slug?: string;
+
+  @Nullable()
+  @IsString()
+  @MaxLength(1000)
+  @ApiPropertyOptional({ type: String, nullable: true, maxLength: 1000 })
+  description?: string | null;
+}
+
+export class WorkspaceResponse {
+  @ApiProperty({ format: 'uuid' })
+  workspace_id: string;
+
+  @ApiProperty({ format: 'uuid' })
+  org_id: string;
+
+  name: string;
+
+  slug: string;
+
+  @ApiProperty({ type: String, nullable: true })
+  description: string | null;
+
+  @ApiProperty({ format: 'date-time' })
+  created_at: string;
+
+  @ApiProperty({ format: 'date-time' })
+  updated_at: string;
+}
+
+export class WorkspaceListResponse {
+  workspaces: WorkspaceResponse[];
+
+  /** Every workspace of the org the caller can see, not just this page. */
+  total: number;
+
+  has_more: boolean;
+
+  @ApiProperty({ type: String, nullable: true })
+  next_cursor: string | null;
+}

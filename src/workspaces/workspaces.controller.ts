@@ -1,0 +1,69 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
+import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { CurrentScope } from '../access/current-scope.decorator.js';
+import { RequirePermission } from '../access/permission.decorator.js';
+import type { ResolvedScope } from '../access/scope.js';
+import { CurrentUser } from '../auth/current-user.decorator.js';
+import { ApiErrors } from '../common/openapi.js';
+import type { User } from '../users/user.entity.js';
+import { OrgParamsDto } from './organization.dto.js';
+import { PageQueryDto } from './page-query.dto.js';
+import { CreateWorkspaceDto, UpdateWorkspaceDto, WorkspaceListResponse, WorkspaceParamsDto, WorkspaceResponse } from './workspace.dto.js';
+import { WorkspacesService } from './workspaces.service.js';
+
+@ApiTags('Workspaces')
+@Controller('v1/orgs/:org_id/workspaces')
+export class WorkspacesController {
+  constructor(private readonly workspaces: WorkspacesService) {}
+
+  /** Create Workspace (the caller becomes its owner) */
+  @Post()
+  @RequirePermission('workspaces:create')
+  @ApiCreatedResponse({ type: WorkspaceResponse })
+  @ApiErrors(404, 409, 422)
+  createWorkspace(@CurrentUser() user: User, @Param() params: OrgParamsDto, @Body() body: CreateWorkspaceDto): Promise<WorkspaceResponse> {
+    return this.workspaces.create(user, params.org_id, body);
+  }
+
+  /** List Workspaces of the organization that the caller can see */
+  @Get()
+  @RequirePermission('orgs:read')
+  @ApiOkResponse({ type: WorkspaceListResponse })
+  @ApiErrors(404, 422)
+  listWorkspaces(
+    @CurrentUser() user: User,
+    @CurrentScope() scope: ResolvedScope,
+    @Param() _params: OrgParamsDto,
+    @Query() query: PageQueryDto,
+  ): Promise<WorkspaceListResponse> {
+    return this.workspaces.list(user, scope, query);
+  }
+
+  /** Get Workspace */
+  @Get(':workspace_id')
+  @RequirePermission('workspaces:read')
+  @ApiOkResponse({ type: WorkspaceResponse })
+  @ApiErrors(404, 422)
+  getWorkspace(@Param() params: WorkspaceParamsDto): Promise<WorkspaceResponse> {
+    return this.workspaces.get(params.workspace_id);
+  }
+
+  /** Update Workspace (name, slug, description) */
+  @Patch(':workspace_id')
+  @RequirePermission('workspaces:update')
+  @ApiOkResponse({ type: WorkspaceResponse })
+  @ApiErrors(404, 409, 422)
+  updateWorkspace(@Param() params: WorkspaceParamsDto, @Body() body: UpdateWorkspaceDto): Promise<WorkspaceResponse> {
+    return this.workspaces.update(params.workspace_id, body);
+  }
+
+  /** Delete Workspace with its memberships */
+  @Delete(':workspace_id')
+  @HttpCode(204)
+  @RequirePermission('workspaces:delete')
+  @ApiNoContentResponse({ description: 'Deleted' })
+  @ApiErrors(404, 422)
+  async deleteWorkspace(@Param() params: WorkspaceParamsDto): Promise<void> {
+    await this.workspaces.remove(params.workspace_id);
+  }
+}
