@@ -54,16 +54,19 @@ const DESCRIPTIONS: Record<number, string> = {
   503: 'The database is unavailable; retry after `Retry-After` seconds',
 };
 
+/** The response object for an error status: its description and a `$ref` to the named schema. */
+export function errorResponseObject(status: number): { description: string; content: { 'application/json': { schema: { $ref: string } } } } {
+  const schema = { $ref: getSchemaPath(status === 422 ? ValidationErrorResponse : ErrorResponse) };
+  return { description: DESCRIPTIONS[status] ?? 'Error', content: { 'application/json': { schema } } };
+}
+
 /** Documents the error responses an operation can answer, each with its named schema. */
 export function ApiErrors(...statuses: number[]): MethodDecorator & ClassDecorator {
   return applyDecorators(
     ApiExtraModels(ErrorResponse, ValidationErrorResponse),
-    ...statuses.map((status) =>
-      ApiResponse({
-        status,
-        description: DESCRIPTIONS[status] ?? 'Error',
-        schema: { $ref: getSchemaPath(status === 422 ? ValidationErrorResponse : ErrorResponse) },
-      }),
-    ),
+    ...statuses.map((status) => {
+      const { description, content } = errorResponseObject(status);
+      return ApiResponse({ status, description, schema: content['application/json'].schema });
+    }),
   );
 }

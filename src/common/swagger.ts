@@ -1,5 +1,20 @@
-import type { INestApplication } from '@nestjs/common';
+import type { INestApplication, Type } from '@nestjs/common';
+import { MetadataScanner, ModulesContainer, Reflector } from '@nestjs/core';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
+import { IS_PUBLIC_KEY } from '../auth/public.decorator.js';
+import { errorResponseObject, ErrorResponse, ValidationErrorItem, ValidationErrorResponse } from './openapi.js';
+
+const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'] as const;
+type OperationObject = NonNullable<OpenAPIObject['paths'][string]['get']>;
+
+/** Bearer token or the OAuth2 password flow: either one authenticates (they carry the same token). */
+export const AUTHENTICATED_SECURITY: Record<string, string[]>[] = [{ bearer: [] }, { oauth2: [] }];
+
+/** `UsersController.getMe` → `usersGetMe`: unique across controllers, usable as a generated method name. */
+export function operationIdOf(controllerKey: string, methodKey: string): string {
+  const base = controllerKey.replace(/Controller$/, '');
+  return base.charAt(0).toLowerCase() + base.slice(1) + methodKey.charAt(0).toUpperCase() + methodKey.slice(1);
+}
 
 export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
   const config = new DocumentBuilder()
@@ -9,7 +24,12 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' }, 'bearer')
     .addOAuth2({ type: 'oauth2', flows: { password: { tokenUrl: '/v1/auth/token', scopes: {} } } }, 'oauth2')
     .build();
-  return SwaggerModule.createDocument(app, config, { operationIdFactory: (_controller, method) => method });
+  const document = SwaggerModule.createDocument(app, config, {
+    operationIdFactory: operationIdOf,
+    extraModels: [ErrorResponse, ValidationErrorResponse, ValidationErrorItem],
+  });
+  completeOperations(document, publicOperationIds(app));
+  return document;
 }
 
 /** `GET /docs` (Swagger UI) and `GET /openapi.json`. */
@@ -20,4 +40,48 @@ export function setupSwagger(app: INestApplication): void {
     raw: ['json'],
     swaggerOptions: { persistAuthorization: true },
   });
+}
+
+/**
+ * The operations whose handler is `@Public()`, read from the same metadata the global JWT guard
+ * reads, so the document's security cannot disagree with what the guard enforces.
+ */
+function publicOperationIds(app: INestApplication): Set<string> {
+  const reflector = new Reflector();
+  const scanner = new MetadataScanner();
+  const ids = new Set<string>();
+  for (const module of app.get(ModulesContainer).values()) {
+    for (const wrapper of module.controllers.values()) {
+      const controller = wrapper.metatype as Type | null;
+      if (!controller?.prototype) continue;
+      for (const method of scanner.getAllMethodNames(controller.prototype)) {
+        const handler = controller.prototype[method] as () => unknown;
+        if (reflector.getAllAndOverride<boolean>(IS_PUBLIC_KEY, [handler, controller])) ids.add(operationIdOf(controller.name, method));
+      }
+    }
+  }
+  return ids;
+}
+
+/**
+ * Adds what the global guards, pipe and filter make true of every operation, so no controller has
+ * to repeat it: authenticated operations declare the bearer and OAuth2 schemes, 401 and 503 (the
+ * caller is looked up in the database on every request); operations with parameters or a body can
+ * answer 422, with a body 413; any operation can answer 500. Explicit declarations are kept.
+ */
+function completeOperations(document: OpenAPIObject, publicIds: Set<string>): void {
+  for (const item of Object.values(document.paths)) {
+    for (const method of HTTP_METHODS) {
+      const operation = item[method] as OperationObject | undefined;
+      if (!operation) continue;
+      const statuses = [500];
+      if (!publicIds.has(operation.operationId ?? '')) {
+        operation.security ??= AUTHENTICATED_SECURITY.map((requirement) => ({ ...requirement }));
+        statuses.push(401, 503);
+      }
+      if (operation.requestBody || (operation.parameters?.length ?? 0) > 0) statuses.push(422);
+      if (operation.requestBody) statuses.push(413);
+      for (const status of statuses) operation.responses[status] ??= errorResponseObject(status);
+    }
+  }
 }
