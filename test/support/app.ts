@@ -7,6 +7,7 @@ import { inject } from 'vitest';
 import { createApp } from '../../dist/app.setup.js';
 import { loadConfig, type AppConfig } from '../../dist/config/config.js';
 import { admin, withDatabase } from './global-setup.js';
+import { ResponseValidation } from './openapi-hook.js';
 
 export const TEST_JWT_SECRET = 'test-secret-that-is-long-enough-for-hs256-signing';
 export const TEST_ISSUER = 'identity-service';
@@ -60,15 +61,18 @@ export async function createTestApp(env: Record<string, string> = {}): Promise<T
   const app = await createApp({ ...config, databaseUrl });
   await app.init();
   const db = app.get(DataSource);
+  // Every response is checked against the OpenAPI document; see openapi-hook.ts.
+  const responses = ResponseValidation.attach(app);
   return {
     app,
-    http: supertest(app.getHttpServer()),
+    http: responses.http(app.getHttpServer()),
     db,
     config,
     databaseUrl,
     async close() {
       await app.close();
       if (!env.DATABASE_URL) await dropTestDatabase(databaseUrl);
+      responses.assertClean();
     },
   };
 }
