@@ -30,7 +30,12 @@ export class ValidationErrorItem {
   @ApiProperty({ example: 'Input should be less than or equal to 200' })
   msg: string;
 
-  @ApiProperty({ nullable: true, example: '500', description: 'The offending value' })
+  /** Any JSON value, `null` included (OpenAPI 3.0 has no `null` type, hence the nullable branch). */
+  @ApiProperty({
+    anyOf: [{ type: 'string' }, { type: 'number' }, { type: 'boolean' }, { type: 'object', nullable: true }, { type: 'array', items: {} }],
+    example: '500',
+    description: 'The offending value',
+  })
   input: unknown;
 
   @ApiPropertyOptional({ type: 'object', additionalProperties: true, example: { le: 200 } })
