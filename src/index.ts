@@ -1,24 +1,44 @@
-// The library's public surface (CONTRACT §10).
+// The library's public surface (CONTRACT §10): the one entry point of the package's `exports` map.
+// Everything here is documented with an example in the README ("Use as a library").
+
+// Modules
 export { AuthModule } from './auth/auth.module.js';
 export type { AuthModuleAsyncOptions } from './auth/auth.module.js';
 export type { JwtOptions } from './auth/auth.options.js';
-export { JwtAuthGuard } from './auth/jwt-auth.guard.js';
-export { Public, IS_PUBLIC_KEY } from './auth/public.decorator.js';
-export { CurrentUser } from './auth/current-user.decorator.js';
-export { RequirePermission, REQUIRED_PERMISSION_KEY } from './access/permission.decorator.js';
-export { PermissionGuard } from './access/permission.guard.js';
 export { AccessModule } from './access/access.module.js';
-export { AccessService } from './access/access.service.js';
-export { AllowSelf, ALLOW_SELF_KEY } from './access/allow-self.decorator.js';
-export { CurrentScope } from './access/current-scope.decorator.js';
-export type { ResolvedScope, ScopeRef } from './access/scope.js';
-export { WORKSPACE_ROLES, ORG_ROLES } from './access/roles.js';
-export type { WorkspaceRole, OrgRole } from './access/roles.js';
-export { AllExceptionsFilter } from './common/errors/all-exceptions.filter.js';
-export * from './common/errors/app-error.js';
-export { ErrorCode } from './common/errors/error-codes.js';
-export { PydanticValidationPipe } from './common/validation/validation.pipe.js';
-export { RequestValidationError } from './common/validation/pydantic-errors.js';
 export { UsersModule } from './users/users.module.js';
 export { WorkspacesModule } from './workspaces/workspaces.module.js';
 export { MembersModule } from './members/members.module.js';
+
+// Authentication
+export { JwtAuthGuard } from './auth/jwt-auth.guard.js';
+export { Public, IS_PUBLIC_KEY } from './auth/public.decorator.js';
+export { CurrentUser } from './auth/current-user.decorator.js';
+export { TokenService } from './auth/token.service.js';
+export { User, isPlatformAdmin } from './users/user.entity.js';
+
+// Permissions
+export { RequirePermission, REQUIRED_PERMISSION_KEY } from './access/permission.decorator.js';
+export { PermissionGuard } from './access/permission.guard.js';
+export { AccessService } from './access/access.service.js';
+export { AllowSelf } from './access/allow-self.decorator.js';
+export { CurrentScope } from './access/current-scope.decorator.js';
+export type { ResolvedScope } from './access/scope.js';
+export { WORKSPACE_ROLES, ORG_ROLES, type WorkspaceRole, type OrgRole } from './access/roles.js';
+
+// Errors (CONTRACT §2)
+export { AllExceptionsFilter } from './common/errors/all-exceptions.filter.js';
+export * from './common/errors/app-error.js';
+export { ErrorCode } from './common/errors/error-codes.js';
+export type { ErrorBody } from './common/errors/error-body.js';
+
+// Validation (CONTRACT §3)
+export { PydanticValidationPipe } from './common/validation/validation.pipe.js';
+export { RequestValidationError, type PydanticError } from './common/validation/pydantic-errors.js';
+export { Nullable, QueryInt, IsTimeZone, IsLocale, MaxJsonBytes } from './common/validation/decorators.js';
+
+// OpenAPI: the named error schemas and the decorator that documents them
+export { ApiErrors, ErrorResponse, ValidationErrorResponse } from './common/openapi.js';
+
+// Database: the schema the guards read, for a service that runs it on its own database
+export { MIGRATIONS as IDENTITY_MIGRATIONS } from './database/migrations/index.js';
