@@ -25,9 +25,12 @@ export function parseTimeIdPosition(position: KeysetPosition | undefined, cursor
   return { createdAt, id };
 }
 
-/** A `LIKE` pattern matching `text` as a literal, case-folded substring (`%`, `_` and `\` included). */
+/**
+ * A `LIKE` pattern matching `text` as a literal substring (`%`, `_` and `\` included). Case folding
+ * is left to the database's `lower()`, so both sides fold the same way whatever its locale.
+ */
 export function containsPattern(text: string): string {
-  return `%${text.toLowerCase().replace(/[\\%_]/g, '\\$&')}%`;
+  return `%${text.replace(/[\\%_]/g, '\\$&')}%`;
 }
 
 /**
@@ -35,6 +38,7 @@ export function containsPattern(text: string): string {
  * trigram index covers, then the exact per-field test (the separator must not join two fields).
  */
 export function userSearchSql(param: string): string {
-  return `(lower(coalesce(u.full_name, '') || chr(1) || u.username || chr(1) || u.email) LIKE ${param}
-    AND (lower(coalesce(u.full_name, '')) LIKE ${param} OR lower(u.username) LIKE ${param} OR lower(u.email) LIKE ${param}))`;
+  const p = `lower(${param})`;
+  return `(lower(coalesce(u.full_name, '') || chr(1) || u.username || chr(1) || u.email) LIKE ${p}
+    AND (lower(coalesce(u.full_name, '')) LIKE ${p} OR lower(u.username) LIKE ${p} OR lower(u.email) LIKE ${p}))`;
 }

@@ -2,6 +2,8 @@ import { randomBytes } from 'node:crypto';
 
 export const SLUG_PATTERN = /^[a-z0-9][a-z0-9-]{1,62}$/;
 const MAX = 63;
+/** Latin letters that Unicode decomposition does not reduce to ASCII. */
+const FOLD: Record<string, string> = { ß: 'ss', æ: 'ae', œ: 'oe', ø: 'o', đ: 'd', ð: 'd', þ: 'th', ł: 'l', ı: 'i' };
 
 /** A slug derived from a display name: ASCII-folded, lower-case, runs of other characters as `-`. */
 export function slugify(name: string, fallback: string): string {
@@ -9,6 +11,7 @@ export function slugify(name: string, fallback: string): string {
     .normalize('NFKD')
     .replace(/[\u0300-\u036f]/g, '')
     .toLowerCase()
+    .replace(/[ßæœøđðþłı]/g, (c) => FOLD[c])
     .replace(/[^a-z0-9]+/g, '-')
     .replace(/^-+/, '')
     .slice(0, MAX)
