@@ -86,6 +86,7 @@ export class MemberListResponse {
   members: MemberResponse[];
 
   /** Every member matching the filters, not just this page. */
+  @ApiProperty({ type: 'integer' })
   total: number;
 
   /** Present when `role`, `search`, `limit` or `cursor` was given (or the plain list was cut short). */

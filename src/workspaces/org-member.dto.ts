@@ -79,6 +79,7 @@ export class OrgMemberListResponse {
   members: OrgMemberResponse[];
 
   /** Every member matching the filters, not just this page. */
+  @ApiProperty({ type: 'integer' })
   total: number;
 
   /** Present when `role`, `search`, `limit` or `cursor` was given (or the plain list was cut short). */

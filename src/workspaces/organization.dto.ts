@@ -56,6 +56,7 @@ export class OrganizationListResponse {
   orgs: OrganizationResponse[];
 
   /** Every organization the caller can see, not just this page. */
+  @ApiProperty({ type: 'integer' })
   total: number;
 
   has_more: boolean;

@@ -78,6 +78,7 @@ export class WorkspaceListResponse {
   workspaces: WorkspaceResponse[];
 
   /** Every workspace of the org the caller can see, not just this page. */
+  @ApiProperty({ type: 'integer' })
   total: number;
 
   has_more: boolean;
