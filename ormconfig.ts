@@ -9,6 +9,6 @@ if (!process.env.DATABASE_URL) {
 }
 
 export default new DataSource({
-  ...dataSourceOptions({ url: process.env.DATABASE_URL, poolSize: 2 }),
+  ...dataSourceOptions({ url: process.env.DATABASE_URL, poolSize: 2, forMigrations: true }),
   entities: ['src/**/*.entity.ts'],
 });

@@ -1,4 +1,5 @@
 import type { Server } from 'node:http';
+import { Module, type DynamicModule, type ForwardReference, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Logger } from 'nestjs-pino';
@@ -8,22 +9,38 @@ import { setupSwagger } from './common/swagger.js';
 import type { AppConfig } from './config/config.js';
 import { Metrics } from './health/metrics.js';
 
+export type ModuleImport = Type | DynamicModule | Promise<DynamicModule> | ForwardReference;
+
+export interface CreateAppOptions {
+  /** More modules served by the same application, with the same guards, pipe and filter. */
+  modules?: ModuleImport[];
+}
+
 /**
  * Builds the application exactly as it serves, for the server and the tests alike. Body parsers
  * are mounted here, after the request-id middleware, so even a 413 carries `X-Request-ID`.
  */
-export async function createApp(config: AppConfig & { databaseUrl: string }): Promise<NestExpressApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), { bodyParser: false, bufferLogs: true });
+export async function createApp(config: AppConfig & { databaseUrl: string }, options: CreateAppOptions = {}): Promise<NestExpressApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(rootModule(config, options.modules ?? []), { bodyParser: false, bufferLogs: true });
   app.useLogger(app.get(Logger));
   const express = app.getHttpAdapter().getInstance();
   express.disable('x-powered-by');
   express.set('etag', false);
   app.use(requestId);
   if (config.metricsEnabled) app.use(app.get(Metrics).middleware);
-  app.useBodyParser('json', { limit: config.bodyLimitBytes });
+  // Not strict: any JSON document parses, and a body that is not an object is then refused by
+  // validation the way pydantic refuses it (422 `model_attributes_type`), not as malformed JSON.
+  app.useBodyParser('json', { limit: config.bodyLimitBytes, strict: false });
   app.useBodyParser('urlencoded', { limit: config.bodyLimitBytes, extended: false });
   if (config.swaggerEnabled) setupSwagger(app);
   return app;
+}
+
+function rootModule(config: AppConfig & { databaseUrl: string }, modules: ModuleImport[]): DynamicModule {
+  if (modules.length === 0) return AppModule.forRoot(config);
+  @Module({})
+  class ServiceWithExtras {}
+  return { module: ServiceWithExtras, imports: [AppModule.forRoot(config), ...modules] };
 }
 
 /** Slow clients must not hold a connection forever (header trickle, endless bodies). */

@@ -5,18 +5,32 @@ import { startServer } from './server.js';
 
 if (existsSync('.env')) process.loadEnvFile('.env');
 
+const log = (level: string, msg: string, extra: object = {}) => console.log(JSON.stringify({ level, time: Date.now(), msg, ...extra }));
+
 try {
   const server = await startServer();
-  console.log(JSON.stringify({ level: 'info', msg: `listening on ${server.url}`, docs: `${server.url}/docs` }));
+  log('info', `listening on ${server.url}`, { docs: `${server.url}/docs` });
+  let stopping = false;
   const shutdown = async (signal: string) => {
-    console.log(JSON.stringify({ level: 'info', msg: `${signal} received, draining` }));
-    await server.close();
-    process.exit(0);
+    if (stopping) {
+      log('warn', `${signal} received again, exiting now`);
+      process.exit(1); // the 'exit' hook still stops an embedded server
+    }
+    stopping = true;
+    log('info', `${signal} received, draining`);
+    try {
+      await server.close();
+      log('info', 'stopped');
+      process.exit(0);
+    } catch (error) {
+      log('error', 'shutdown failed', { err: String((error as Error)?.stack ?? error) });
+      process.exit(1);
+    }
   };
-  process.once('SIGTERM', () => void shutdown('SIGTERM'));
-  process.once('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
 } catch (error) {
   const message = error instanceof ConfigError ? error.message : String((error as Error)?.stack ?? error);
-  console.error(JSON.stringify({ level: 'fatal', msg: message }));
+  console.error(JSON.stringify({ level: 'fatal', time: Date.now(), msg: message }));
   process.exit(1);
 }

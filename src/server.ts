@@ -1,5 +1,6 @@
+import type { Server } from 'node:http';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { applyServerTimeouts, createApp } from './app.setup.js';
+import { applyServerTimeouts, createApp, type CreateAppOptions } from './app.setup.js';
 import { loadConfig, type AppConfig } from './config/config.js';
 import { withDevelopmentSecret } from './config/dev-secret.js';
 import { EmbeddedPostgres } from './database/embedded-postgres.js';
@@ -14,7 +15,7 @@ export interface RunningServer {
 }
 
 /** Starts the service: on `DATABASE_URL` when set, else on an embedded PostgreSQL under `DATA_DIR`. */
-export async function startServer(env: NodeJS.ProcessEnv = process.env): Promise<RunningServer> {
+export async function startServer(env: NodeJS.ProcessEnv = process.env, options: CreateAppOptions = {}): Promise<RunningServer> {
   const config = await withDevelopmentSecret(loadConfig(env));
   let embedded: EmbeddedPostgres | undefined;
   let databaseUrl = config.databaseUrl;
@@ -23,12 +24,14 @@ export async function startServer(env: NodeJS.ProcessEnv = process.env): Promise
     databaseUrl = await embedded.start();
   }
   try {
-    const app = await createApp({ ...config, databaseUrl });
+    const app = await createApp({ ...config, databaseUrl }, options);
     await app.listen(config.port, config.host);
     applyServerTimeouts(app.getHttpServer(), config);
     const address = app.getHttpServer().address();
     const port = typeof address === 'object' && address ? address.port : config.port;
     const close = async () => {
+      // Nest closes the HTTP server last, after the pool: drain it first, while the pool still serves.
+      await drain(app.getHttpServer(), config.shutdownTimeoutMs);
       await app.close();
       await embedded?.stop();
     };
@@ -37,4 +40,22 @@ export async function startServer(env: NodeJS.ProcessEnv = process.env): Promise
     await embedded?.stop();
     throw error;
   }
+}
+
+/**
+ * Stops accepting connections and waits for in-flight requests; keep-alive connections are closed
+ * as soon as they fall idle, and whatever is still open after `timeoutMs` is cut.
+ */
+function drain(server: Server, timeoutMs: number): Promise<void> {
+  if (!server.listening) return Promise.resolve();
+  return new Promise((resolve) => {
+    const idle = setInterval(() => server.closeIdleConnections(), 100);
+    const deadline = setTimeout(() => server.closeAllConnections(), timeoutMs);
+    server.close(() => {
+      clearInterval(idle);
+      clearTimeout(deadline);
+      resolve();
+    });
+    server.closeIdleConnections();
+  });
 }

@@ -13,7 +13,16 @@ export const REDACTED_PATHS = [
   '*.refresh_token',
   '*.token',
   '*.secret',
+  // A failed query's bound values (TypeORM's QueryFailedError) can hold hashes and tokens.
+  'err.parameters',
 ];
+
+const SECRET_QUERY_PARAMS = /([?&](?:access_token|refresh_token|token|password|code|secret)=)[^&#]*/gi;
+
+/** Credentials have no business in a query string, but when a client sends one it is not logged. */
+export function scrubUrl(url: string): string {
+  return url.replace(SECRET_QUERY_PARAMS, '$1[REDACTED]');
+}
 
 /** Structured JSON request logs carrying the request id set by the `requestId` middleware. */
 export function loggerParams(level: string): Params {
@@ -27,7 +36,7 @@ export function loggerParams(level: string): Params {
         req: (req: { id: string; method: string; url: string; headers: Record<string, unknown> }) => ({
           id: req.id,
           method: req.method,
-          url: req.url,
+          url: scrubUrl(req.url),
           headers: { 'user-agent': req.headers['user-agent'], authorization: req.headers.authorization },
         }),
         res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),

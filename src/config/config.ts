@@ -25,6 +25,7 @@ export interface AppConfig {
   redisUrl?: string;
   rateLimit: { loginPerMinute: number; refreshPerMinute: number };
   requestTimeoutMs: number;
+  shutdownTimeoutMs: number;
   swaggerEnabled: boolean;
   metricsEnabled: boolean;
 }
@@ -64,6 +65,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       refreshPerMinute: int(env, 'RATE_LIMIT_REFRESH_PER_MINUTE', 30, 1, 1_000_000),
     },
     requestTimeoutMs: int(env, 'REQUEST_TIMEOUT_MS', 30_000, 1000, 600_000),
+    shutdownTimeoutMs: int(env, 'SHUTDOWN_TIMEOUT_MS', 20_000, 0, 600_000),
     swaggerEnabled: bool(env, 'SWAGGER_ENABLED', true),
     metricsEnabled: bool(env, 'METRICS_ENABLED', true),
   };

@@ -4,6 +4,8 @@ import { MIGRATIONS } from './migrations/index.js';
 export interface DatabaseSettings {
   url: string;
   poolSize?: number;
+  /** Schema changes may legitimately run long: no statement or query timeout then. */
+  forMigrations?: boolean;
 }
 
 /** Options shared by the running service and the TypeORM CLI (`ormconfig.ts`). Never `synchronize`. */
@@ -16,12 +18,18 @@ export function dataSourceOptions(settings: DatabaseSettings): DataSourceOptions
     synchronize: false,
     migrationsRun: false,
     applicationName: 'identity-service',
-    extra: {
-      max: settings.poolSize ?? 10,
-      // A request must fail fast (503) rather than queue forever while the database is away.
-      connectionTimeoutMillis: 3000,
-      idleTimeoutMillis: 30_000,
-      statement_timeout: 15_000,
-    },
+    extra: settings.forMigrations ? { max: settings.poolSize ?? 1, connectionTimeoutMillis: 10_000 } : servingPool(settings.poolSize ?? 10),
+  };
+}
+
+/** A request must fail fast (503) rather than queue or hang while the database is away. */
+function servingPool(max: number): Record<string, number> {
+  return {
+    max,
+    connectionTimeoutMillis: 3000,
+    idleTimeoutMillis: 30_000,
+    statement_timeout: 15_000,
+    // Client side too: a server that stops answering without closing the connection.
+    query_timeout: 20_000,
   };
 }

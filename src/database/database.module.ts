@@ -1,8 +1,10 @@
-import { Module, type DynamicModule } from '@nestjs/common';
+import { Logger, Module, type DynamicModule } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { dataSourceOptions, type DatabaseSettings } from './data-source.options.js';
-import { runMigrations } from './migrate.js';
+import { migrateDatabase } from './migrate.js';
+
+const logger = new Logger('Database');
 
 /** The TypeORM connection; pending migrations are applied before the application serves. */
 @Module({})
@@ -12,11 +14,18 @@ export class DatabaseModule {
       module: DatabaseModule,
       imports: [
         TypeOrmModule.forRootAsync({
-          useFactory: () => ({ ...dataSourceOptions(settings), autoLoadEntities: true, retryAttempts: 5, retryDelay: 1000 }),
+          useFactory: () => ({
+            ...dataSourceOptions(settings),
+            autoLoadEntities: true,
+            retryAttempts: 5,
+            retryDelay: 1000,
+            // An idle connection dropped by the server (restart, outage) is only worth a warning:
+            // the pool replaces it, and requests meanwhile answer 503.
+            poolErrorHandler: (error: Error) => logger.warn({ err: error }, 'database connection lost'),
+          }),
           dataSourceFactory: async (options) => {
-            const dataSource = await new DataSource(options!).initialize();
-            await runMigrations(dataSource);
-            return dataSource;
+            await migrateDatabase(settings);
+            return new DataSource(options!).initialize();
           },
         }),
       ],

@@ -51,9 +51,25 @@ export class EmbeddedPostgres {
     this.password = await this.loadOrCreatePassword();
     if (!existsSync(path.join(this.pgDataDir, 'PG_VERSION'))) await this.initdb(bin);
     await stopStaleServer(this.pgDataDir);
-    this.port = this.options.port || (await freePort());
-    await this.spawnServer(bin);
+    await this.listen(bin);
     return this.url;
+  }
+
+  /**
+   * A fixed port, or the one of an earlier start (a restarted server keeps its address, so pools
+   * pointed at it reconnect), else a free one; a free port taken by someone else in the meantime
+   * is replaced by another.
+   */
+  private async listen(bin: Binaries): Promise<void> {
+    const fixed = this.options.port || this.port;
+    for (let attempt = 1; ; attempt++) {
+      this.port = fixed || (await freePort());
+      try {
+        return await this.spawnServer(bin);
+      } catch (error) {
+        if (fixed || attempt >= 5 || !/could not (bind|create listen)/i.test(String(error))) throw error;
+      }
+    }
   }
 
   async stop(): Promise<void> {
@@ -81,6 +97,10 @@ export class EmbeddedPostgres {
     const args = ['-D', this.pgDataDir, '-p', String(this.port), '-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'max_connections=200'];
     const child = spawn(bin.postgres, args, { ...this.runAs, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, LC_MESSAGES: 'C' } });
     this.process = child;
+    // Whatever way this process ends (short of SIGKILL), the server must not outlive it.
+    const stopOnExit = () => child.exitCode === null && child.kill('SIGINT');
+    process.once('exit', stopOnExit);
+    child.once('exit', () => process.removeListener('exit', stopOnExit));
     return new Promise((resolve, reject) => {
       let output = '';
       child.stderr!.on('data', (chunk: Buffer) => {
@@ -89,6 +109,7 @@ export class EmbeddedPostgres {
         this.options.log?.(text.trimEnd());
         if (text.includes('database system is ready to accept connections')) resolve();
       });
+      child.once('error', reject);
       child.once('exit', (code) => reject(new Error(`embedded PostgreSQL exited (code ${code}): ${output}`)));
     });
   }
@@ -157,21 +178,38 @@ function firstUntraversable(target: string, user: RunAs): string | undefined {
 }
 
 /** A server left behind by a killed process still holds the data directory: stop it first. */
-async function stopStaleServer(pgDataDir: string): Promise<void> {
+export async function stopStaleServer(pgDataDir: string): Promise<void> {
   const pidFile = path.join(pgDataDir, 'postmaster.pid');
   if (!existsSync(pidFile)) return;
   const pid = Number(readFileSync(pidFile, 'utf8').split('\n')[0]);
-  if (!pid || !alive(pid)) return;
-  process.kill(pid, 'SIGINT');
-  for (let i = 0; i < 200 && alive(pid); i++) await new Promise((r) => setTimeout(r, 50));
+  // After a reboot the recorded pid may belong to an unrelated process: leave that one alone.
+  if (!pid || !alive(pid) || !isPostgres(pid)) return;
+  for (const signal of ['SIGINT', 'SIGQUIT'] as const) {
+    process.kill(pid, signal); // fast shutdown first; immediate shutdown if that takes too long
+    for (let i = 0; i < 100 && alive(pid); i++) await new Promise((r) => setTimeout(r, 50));
+    if (!alive(pid)) return;
+  }
+}
+
+function isPostgres(pid: number): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('postgres');
+  } catch {
+    return !existsSync('/proc/self'); // no procfs to ask (not Linux): trust the pid file
+  }
 }
 
 function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch {
     return false;
+  }
+  // An exited server whose parent has not reaped it yet is a zombie: it holds nothing any more.
+  try {
+    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return true;
   }
 }
 

@@ -1,4 +1,5 @@
-import type { DataSource } from 'typeorm';
+import { DataSource } from 'typeorm';
+import { dataSourceOptions, type DatabaseSettings } from './data-source.options.js';
 
 const MIGRATION_LOCK_KEY = 742_001;
 
@@ -12,5 +13,15 @@ export async function runMigrations(dataSource: DataSource): Promise<void> {
   } finally {
     await runner.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]).catch(() => undefined);
     await runner.release();
+  }
+}
+
+/** Migrates on a short-lived connection of its own, free of the serving pool's timeouts. */
+export async function migrateDatabase(settings: DatabaseSettings): Promise<void> {
+  const dataSource = await new DataSource(dataSourceOptions({ url: settings.url, poolSize: 2, forMigrations: true })).initialize();
+  try {
+    await runMigrations(dataSource);
+  } finally {
+    await dataSource.destroy();
   }
 }

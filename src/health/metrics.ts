@@ -1,6 +1,7 @@
 import type { NextFunction, Request, Response } from 'express';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { DataSource } from 'typeorm';
+import { isCatchAllRoute, type RouteLike } from '../common/http/allowed-methods.js';
 
 interface PoolStats {
   totalCount: number;
@@ -50,11 +51,21 @@ export class Metrics {
   readonly middleware = (req: Request, res: Response, next: NextFunction): void => {
     const start = process.hrtime.bigint();
     res.once('finish', () => {
-      const route = (req.route as { path?: string } | undefined)?.path ?? 'unmatched';
+      const route = routeTemplate(req);
       const labels = { method: req.method, route, status: String(res.statusCode) };
       this.requests.inc(labels);
       this.duration.observe(labels, Number(process.hrtime.bigint() - start) / 1e9);
     });
     next();
   };
+}
+
+/**
+ * The matched controller route's template; catch-all routes that middleware registers for every
+ * method (`{/*splat}`) are not a template, and unmatched requests share one label.
+ */
+function routeTemplate(req: Request): string {
+  const route = req.route as RouteLike | undefined;
+  if (!route?.methods || typeof route.path !== 'string' || isCatchAllRoute(route)) return 'unmatched';
+  return route.path;
 }

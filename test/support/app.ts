@@ -4,7 +4,7 @@ import { SignJWT } from 'jose';
 import supertest from 'supertest';
 import { DataSource } from 'typeorm';
 import { inject } from 'vitest';
-import { createApp } from '../../dist/app.setup.js';
+import { createApp, type CreateAppOptions } from '../../dist/app.setup.js';
 import { loadConfig, type AppConfig } from '../../dist/config/config.js';
 import { admin, withDatabase } from './global-setup.js';
 import { ResponseValidation } from './openapi-hook.js';
@@ -44,8 +44,11 @@ export async function dropTestDatabase(url: string): Promise<void> {
   await admin(inject('serverUrl'), `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).catch(() => undefined);
 }
 
-/** Builds the service in process, exactly as `npm start` does, on its own database. */
-export async function createTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+/**
+ * Builds the service in process, exactly as `npm start` does, on its own database.
+ * `options.modules` mounts test-only modules next to the service (same guards, pipe and filter).
+ */
+export async function createTestApp(env: Record<string, string> = {}, options: CreateAppOptions = {}): Promise<TestApp> {
   const databaseUrl = env.DATABASE_URL ?? (await createTestDatabase());
   const config = loadConfig({
     NODE_ENV: 'test',
@@ -58,7 +61,7 @@ export async function createTestApp(env: Record<string, string> = {}): Promise<T
     ...env,
     DATABASE_URL: databaseUrl,
   });
-  const app = await createApp({ ...config, databaseUrl });
+  const app = await createApp({ ...config, databaseUrl }, options);
   await app.init();
   const db = app.get(DataSource);
   // Every response is checked against the OpenAPI document; see openapi-hook.ts.

@@ -1,8 +1,9 @@
 import { Catch, HttpException, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { allowedMethods } from '../http/allowed-methods.js';
+import { locateJsonError } from '../validation/json-error.js';
 import { RequestValidationError, type PydanticError } from '../validation/pydantic-errors.js';
-import { AppError, MethodNotAllowedError, NotFoundError, PayloadTooLargeError, ServiceUnavailableError } from './app-error.js';
+import { AppError, MethodNotAllowedError, NotFoundError, PayloadTooLargeError, RateLimitedError, ServiceUnavailableError } from './app-error.js';
 import { isDatabaseUnavailable } from './database-errors.js';
 import { errorBody } from './error-body.js';
 import { ErrorCode, httpStatusOf } from './error-codes.js';
@@ -32,34 +33,46 @@ export class AllExceptionsFilter implements ExceptionFilter {
     const http = host.switchToHttp();
     const req = http.getRequest<Request>();
     const res = http.getResponse<Response>();
-    if (res.headersSent) return;
-    const error = this.toAppError(exception, req);
+    const error = this.toAppError(exception, req, res);
+    if (res.headersSent) {
+      // Too late for an error body: log it, and cut the response short rather than leave it hanging.
+      this.logger.error({ err: exception, req_id: req.id }, 'error after the response started');
+      res.end();
+      return;
+    }
     if (error instanceof RequestValidationError) {
       res.status(422).json({ detail: error.detail });
       return;
     }
     const status = httpStatusOf(error.code);
-    if (status >= 500 && error.code === ErrorCode.Internal) {
-      this.logger.error({ err: exception, req_id: req.id }, 'unhandled error');
-    }
+    this.log(error, exception, req);
     for (const [name, value] of Object.entries(error.headers)) res.setHeader(name, value);
     res.status(status).json(errorBody(error.code, status, error.message, error.details));
   }
 
-  private toAppError(exception: unknown, req: Request): AppError | RequestValidationError {
+  /** The client sees only the code; the log keeps the cause, tied to the request id. */
+  private log(error: AppError, exception: unknown, req: Request): void {
+    const context = { req_id: req.id, method: req.method, path: req.path };
+    if (error.code === ErrorCode.Internal) this.logger.error({ ...context, err: exception }, 'unhandled error');
+    else if (error.code === ErrorCode.ServiceUnavailable && exception !== error) this.logger.warn({ ...context, err: exception }, 'database unavailable');
+  }
+
+  private toAppError(exception: unknown, req: Request, res: Response): AppError | RequestValidationError {
     if (exception instanceof AppError || exception instanceof RequestValidationError) return exception;
     // The Express adapter wraps body-parser errors in an HttpException; the original is its cause.
     const bodyError = fromBodyParser(exception) ?? fromBodyParser((exception as { cause?: unknown })?.cause);
     if (bodyError) return bodyError;
-    if (exception instanceof HttpException) return fromHttpException(exception, req);
+    if (exception instanceof HttpException) return fromHttpException(exception, req, res);
     if (isDatabaseUnavailable(exception)) return new ServiceUnavailableError();
     return new AppError(ErrorCode.Internal);
   }
 }
 
 /** Express's router answers unmatched requests through Nest's `NotFoundException("Cannot GET /x")`. */
-function fromHttpException(exception: HttpException, req: Request): AppError {
+function fromHttpException(exception: HttpException, req: Request, res: Response): AppError {
   const status = exception.getStatus();
+  // A throttling guard answers with a plain 429 and leaves the wait in its own `Retry-After` header.
+  if (status === 429) return new RateLimitedError(Number(res.getHeader('Retry-After')) || 1);
   if (status === 404 && /^Cannot [A-Z]+ /.test(exception.message)) {
     const allowed = allowedMethods(req);
     return allowed.length > 0 ? new MethodNotAllowedError(req.method, req.path, allowed) : new NotFoundError('route', req.path);
@@ -96,9 +109,11 @@ function fromBodyParser(exception: unknown): AppError | RequestValidationError |
   }
 }
 
+/** FastAPI's answer to a malformed body: position and reason as Python's decoder reports them. */
 function jsonInvalid(error: BodyParserError): PydanticError {
+  const located = typeof error.body === 'string' ? locateJsonError(error.body) : undefined;
   const position = /position (\d+)/.exec(error.message);
-  const offset = position ? Number(position[1]) : (error.body?.length ?? 0);
-  const reason = error.message.replace(/ in JSON at position \d+.*$/s, '').replace(/\s*\(line \d+ column \d+\)$/, '');
+  const offset = located?.offset ?? (position ? Number(position[1]) : 0);
+  const reason = located?.reason ?? 'Expecting value';
   return { type: 'json_invalid', loc: ['body', offset], msg: 'JSON decode error', input: {}, ctx: { error: reason } };
 }

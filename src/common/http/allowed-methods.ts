@@ -1,8 +1,21 @@
 import type { Request } from 'express';
 
+export interface RouteLike {
+  path?: unknown;
+  methods: Record<string, boolean>;
+}
+
 interface Layer {
-  route?: { methods: Record<string, boolean> };
+  route?: RouteLike;
   match(path: string): boolean;
+}
+
+/**
+ * Middleware applied "for all routes" is registered as a route on `{/*splat}`, once for every HTTP
+ * method (or through `all()`): such a route says nothing about which methods a path supports.
+ */
+export function isCatchAllRoute(route: RouteLike): boolean {
+  return !!route.methods._all || Object.keys(route.methods).length > 10 || (typeof route.path === 'string' && route.path.includes('*'));
 }
 
 /** Methods that some other route accepts on this path: a non-empty answer turns a 404 into a 405. */
@@ -10,8 +23,7 @@ export function allowedMethods(req: Request): string[] {
   const stack: Layer[] = (req.app as unknown as { router?: { stack?: Layer[] } })?.router?.stack ?? [];
   const methods = new Set<string>();
   for (const layer of stack) {
-    // A route that takes every method (a catch-all) says nothing about this path.
-    if (!layer.route || layer.route.methods._all || Object.keys(layer.route.methods).length > 10) continue;
+    if (!layer.route || isCatchAllRoute(layer.route)) continue;
     try {
       if (!layer.match(req.path)) continue;
     } catch {

@@ -1,3 +1,5 @@
+import { uuidParseError } from './uuid-error.js';
+
 /** One entry of a 422 `detail` list, in the FastAPI / pydantic v2 shape (CONTRACT §3). */
 export interface PydanticError {
   type: string;
@@ -16,20 +18,39 @@ export class RequestValidationError extends Error {
   }
 }
 
-type Mapped = Omit<PydanticError, 'loc' | 'input'>;
+export type Mapped = Omit<PydanticError, 'loc' | 'input'>;
 type Rule = (value: unknown, args: unknown[], message: string) => Mapped;
 
 const plural = (n: unknown, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
-const quoteList = (values: unknown[]) => {
-  const quoted = values.map((v) => `'${String(v)}'`);
-  return quoted.length < 2 ? quoted.join('') : `${quoted.slice(0, -1).join(', ')} or ${quoted[quoted.length - 1]}`;
-};
+
+/** Python's `repr` of a JSON scalar, as pydantic prints allowed values. */
+function pyRepr(value: unknown): string {
+  if (typeof value === 'string') return value.includes("'") && !value.includes('"') ? `"${value.replace(/\\/g, '\\\\')}"` : `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+  if (typeof value === 'boolean') return value ? 'True' : 'False';
+  if (value === null || value === undefined) return 'None';
+  return String(value);
+}
+
+/** `'a', 'b' or 'c'`, as in pydantic's `enum` message and `ctx.expected`. */
+function expectedList(values: unknown[]): string {
+  const shown = values.map(pyRepr);
+  return shown.length < 2 ? shown.join('') : `${shown.slice(0, -1).join(', ')} or ${shown[shown.length - 1]}`;
+}
+
 const valueError = (text: string): Mapped => ({ type: 'value_error', msg: `Value error, ${text}`, ctx: { error: text } });
-const enumValues = (arg: unknown): unknown[] => (Array.isArray(arg) ? arg : Object.values(arg as object));
+const enumValues = (arg: unknown): unknown[] => {
+  if (Array.isArray(arg)) return arg;
+  // A TypeScript numeric enum also maps its values back to its names: keep the values only.
+  const entries = Object.entries(arg as object);
+  return entries.filter(([key]) => !/^\d+$/.test(key)).map(([, value]) => value);
+};
+const tooShort = (n: unknown): Mapped => ({ type: 'string_too_short', msg: `String should have at least ${plural(n, 'character')}`, ctx: { min_length: n } });
+const tooLong = (n: unknown): Mapped => ({ type: 'string_too_long', msg: `String should have at most ${plural(n, 'character')}`, ctx: { max_length: n } });
 
 /**
- * class-validator constraint name → pydantic error. Keys are listed in priority order: when several
- * constraints of one field fail, pydantic reports only the first check that failed (type first).
+ * class-validator constraint name → pydantic v2 error (type, message and context as FastAPI sends
+ * them). Keys are listed in priority order: when several constraints of one field fail, pydantic
+ * reports only the first check that failed (type first). Unlisted constraints become `value_error`.
  */
 export const PYDANTIC_RULES: Record<string, Rule> = {
   isDefined: () => ({ type: 'missing', msg: 'Field required' }),
@@ -40,6 +61,10 @@ export const PYDANTIC_RULES: Record<string, Rule> = {
       : typeof value === 'number' && Number.isFinite(value)
         ? { type: 'int_from_float', msg: 'Input should be a valid integer, got a number with a fractional part' }
         : { type: 'int_type', msg: 'Input should be a valid integer' },
+  isNumber: (value) =>
+    typeof value === 'string'
+      ? { type: 'float_parsing', msg: 'Input should be a valid number, unable to parse string as a number' }
+      : { type: 'float_type', msg: 'Input should be a valid number' },
   isBoolean: (value) =>
     typeof value === 'string' || typeof value === 'number'
       ? { type: 'bool_parsing', msg: 'Input should be a valid boolean, unable to interpret input' }
@@ -47,14 +72,23 @@ export const PYDANTIC_RULES: Record<string, Rule> = {
   isObject: () => ({ type: 'dict_type', msg: 'Input should be a valid dictionary' }),
   nestedValidation: () => ({ type: 'dict_type', msg: 'Input should be a valid dictionary' }),
   isArray: () => ({ type: 'list_type', msg: 'Input should be a valid list' }),
-  isUuid: (value) =>
-    typeof value === 'string'
-      ? { type: 'uuid_parsing', msg: `Input should be a valid UUID, ${uuidProblem(value)}` }
-      : { type: 'uuid_type', msg: 'UUID input should be a string, bytes or UUID object' },
+  isUuid: (value, [version]) => {
+    if (typeof value !== 'string') return { type: 'uuid_type', msg: 'UUID input should be a string, bytes or UUID object' };
+    const error = uuidParseError(value);
+    if (!error && version !== undefined && version !== 'all') {
+      return { type: 'uuid_version', msg: `UUID version ${version} expected`, ctx: { expected_version: Number(version) } };
+    }
+    const reason = error ?? 'failed to parse a UUID';
+    return { type: 'uuid_parsing', msg: `Input should be a valid UUID, ${reason}`, ctx: { error: reason } };
+  },
   isIn: (_v, [values]) => enumRule(values as unknown[]),
   isEnum: (_v, [values]) => enumRule(enumValues(values)),
-  minLength: (_v, [n]) => ({ type: 'string_too_short', msg: `String should have at least ${plural(n, 'character')}`, ctx: { min_length: n } }),
-  maxLength: (_v, [n]) => ({ type: 'string_too_long', msg: `String should have at most ${plural(n, 'character')}`, ctx: { max_length: n } }),
+  isNotEmpty: () => tooShort(1),
+  minLength: (_v, [n]) => tooShort(n),
+  maxLength: (_v, [n]) => tooLong(n),
+  isLength: (value, [min, max]) => (typeof value === 'string' && value.length < (min as number) ? tooShort(min) : tooLong(max)),
+  arrayMinSize: (value, [n]) => listSize('too_short', 'least', 'min_length', n, value),
+  arrayMaxSize: (value, [n]) => listSize('too_long', 'most', 'max_length', n, value),
   matches: (_v, [pattern]) => {
     const source = pattern instanceof RegExp ? pattern.source : String(pattern);
     return { type: 'string_pattern_mismatch', msg: `String should match pattern '${source}'`, ctx: { pattern: source } };
@@ -75,22 +109,17 @@ const FALLBACK: Rule = (_v, _a, message) => valueError(message);
 const PRIORITY = Object.keys(PYDANTIC_RULES);
 
 function enumRule(values: unknown[]): Mapped {
-  const expected = quoteList(values);
+  const expected = expectedList(values);
   return { type: 'enum', msg: `Input should be ${expected}`, ctx: { expected } };
 }
 
-/** Mirrors the wording pydantic takes from the Rust `uuid` crate for the common cases. */
-function uuidProblem(value: string): string {
-  const bad = /[^0-9a-fA-F-]/.exec(value);
-  if (bad) {
-    return `invalid character: expected an optional prefix of \`urn:uuid:\` followed by [0-9a-fA-F-], found \`${bad[0]}\` at ${bad.index + 1}`;
-  }
-  const groups = value.split('-');
-  if (groups.length === 1) return `invalid length: expected length 32 for simple format, found ${value.length}`;
-  if (groups.length !== 5) return `invalid group count: expected 5, found ${groups.length}`;
-  const expected = [8, 4, 4, 4, 12];
-  const index = groups.findIndex((g, i) => g.length !== expected[i]);
-  return `invalid group length in group ${index}: expected ${expected[index]}, found ${groups[index]?.length ?? 0}`;
+function listSize(type: string, bound: string, key: string, n: unknown, value: unknown): Mapped {
+  const actual = Array.isArray(value) ? value.length : 0;
+  return {
+    type,
+    msg: `List should have at ${bound} ${plural(n, 'item')} after validation, not ${actual}`,
+    ctx: { field_type: 'List', [key]: n, actual_length: actual },
+  };
 }
 
 /** Picks the one constraint pydantic would have reported for a field, and maps it. */

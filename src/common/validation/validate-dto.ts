@@ -15,32 +15,50 @@ export function isDto(metatype: unknown): metatype is Class {
  * problem at once in the pydantic shape.
  */
 export async function validateDto<T extends object>(metatype: new () => T, value: unknown, location: Location): Promise<T> {
-  if (location === 'body' && (value === null || typeof value !== 'object' || Array.isArray(value))) {
-    throw new RequestValidationError([
-      { type: 'model_attributes_type', loc: ['body'], msg: 'Input should be a valid dictionary or object to extract fields from', input: value ?? null },
-    ]);
-  }
-  const instance = plainToInstance(metatype, value ?? {}) as T;
+  if (location === 'body') assertBodyObject(value);
+  const raw = value ?? {};
+  const instance = plainToInstance(metatype, raw) as T;
   const errors = await validate(instance, { whitelist: true, forbidUnknownValues: false, validationError: { target: true, value: true } });
   if (errors.length > 0) {
-    throw new RequestValidationError(flatten(errors, [location], value ?? {}, location));
+    throw new RequestValidationError(flatten(errors, [location], raw, location));
   }
   return instance;
 }
 
+/** FastAPI's answers to a body that is absent, or is JSON but not an object. */
+function assertBodyObject(value: unknown): void {
+  if (value === undefined) {
+    throw new RequestValidationError([{ type: 'missing', loc: ['body'], msg: 'Field required', input: null }]);
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw new RequestValidationError([
+      { type: 'model_attributes_type', loc: ['body'], msg: 'Input should be a valid dictionary or object to extract fields from', input: value },
+    ]);
+  }
+}
+
+/**
+ * `parent` is the input as the client sent it (before any `@Transform`), so `input` echoes the
+ * original value: the text "500" of a query string, not the number it was turned into.
+ */
 function flatten(errors: ValidationError[], prefix: (string | number)[], parent: unknown, location: Location): PydanticError[] {
   const out: PydanticError[] = [];
   for (const error of errors) {
     const key = Array.isArray(parent) && /^\d+$/.test(error.property) ? Number(error.property) : error.property;
     const loc = [...prefix, key];
-    if (error.constraints) out.push(toPydantic(error, loc, parent, location));
-    if (error.children?.length) out.push(...flatten(error.children, loc, error.value, location));
+    const sent = isRecord(parent) && Object.hasOwn(parent, error.property) ? parent[error.property] : error.value;
+    if (error.constraints) out.push(toPydantic(error, loc, parent, sent, location));
+    if (error.children?.length) out.push(...flatten(error.children, loc, sent, location));
   }
   return out;
 }
 
-function toPydantic(error: ValidationError, loc: (string | number)[], parent: unknown, location: Location): PydanticError {
-  if (error.value === undefined) {
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null;
+}
+
+function toPydantic(error: ValidationError, loc: (string | number)[], parent: unknown, sent: unknown, location: Location): PydanticError {
+  if (sent === undefined && error.value === undefined) {
     // pydantic: a missing body field echoes the enclosing object, a missing query/path value null.
     return { type: 'missing', loc, msg: 'Field required', input: location === 'body' ? parent : null };
   }
@@ -50,7 +68,7 @@ function toPydantic(error: ValidationError, loc: (string | number)[], parent: un
     args: constraintArgs(error.target?.constructor, error.property, name),
   }));
   const mapped = mapConstraint(failed, error.value);
-  return { type: mapped.type, loc, msg: mapped.msg, input: error.value, ...(mapped.ctx ? { ctx: mapped.ctx } : {}) };
+  return { type: mapped.type, loc, msg: mapped.msg, input: sent, ...(mapped.ctx ? { ctx: mapped.ctx } : {}) };
 }
 
 const argsCache = new Map<Function, Map<string, unknown[]>>();
