@@ -1,5 +1,5 @@
 import type { Server } from 'node:http';
-import { Module, type DynamicModule, type ForwardReference, type Type } from '@nestjs/common';
+import { ConsoleLogger, Module, type DynamicModule, type ForwardReference, type LogLevel, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Logger } from 'nestjs-pino';
@@ -21,7 +21,14 @@ export interface CreateAppOptions {
  * are mounted here, after the request-id middleware, so even a 413 carries `X-Request-ID`.
  */
 export async function createApp(config: AppConfig & { databaseUrl: string }, options: CreateAppOptions = {}): Promise<NestExpressApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(rootModule(config, options.modules ?? []), { bodyParser: false, bufferLogs: true });
+  const app = await NestFactory.create<NestExpressApplication>(rootModule(config, options.modules ?? []), {
+    bodyParser: false,
+    // Until pino takes over, and when the start fails before it does: JSON lines all the same.
+    logger: new ConsoleLogger({ json: true, colors: false, logLevels: nestLogLevels(config.logLevel) }),
+    bufferLogs: true,
+    // A failed start (database unreachable) is an error the caller reports, not a process abort.
+    abortOnError: false,
+  });
   app.useLogger(app.get(Logger));
   const express = app.getHttpAdapter().getInstance();
   express.disable('x-powered-by');
@@ -34,6 +41,13 @@ export async function createApp(config: AppConfig & { databaseUrl: string }, opt
   app.useBodyParser('urlencoded', { limit: config.bodyLimitBytes, extended: false });
   if (config.swaggerEnabled) setupSwagger(app);
   return app;
+}
+
+const NEST_LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
+const PINO_TO_NEST: Record<string, number> = { silent: 0, fatal: 1, error: 2, warn: 3, info: 4, debug: 5, trace: 6 };
+
+function nestLogLevels(level: string): LogLevel[] {
+  return NEST_LEVELS.slice(0, PINO_TO_NEST[level] ?? 4);
 }
 
 function rootModule(config: AppConfig & { databaseUrl: string }, modules: ModuleImport[]): DynamicModule {

@@ -1,29 +1,33 @@
 import 'reflect-metadata';
 import { existsSync } from 'node:fs';
+import { loadConfig } from './config/config.js';
 import { ConfigError } from './config/parsers.js';
-import { startServer } from './server.js';
 
 if (existsSync('.env')) process.loadEnvFile('.env');
 
-const log = (level: string, msg: string, extra: object = {}) => console.log(JSON.stringify({ level, time: Date.now(), msg, ...extra }));
+const log = (stream: NodeJS.WriteStream, level: string, msg: string, extra: object = {}) =>
+  stream.write(`${JSON.stringify({ level, time: Date.now(), msg, ...extra })}\n`);
 
 try {
+  // Checked before the application code is even loaded: a bad variable fails in milliseconds.
+  loadConfig(process.env);
+  const { startServer } = await import('./server.js');
   const server = await startServer();
-  log('info', `listening on ${server.url}`, { docs: `${server.url}/docs` });
+  log(process.stdout, 'info', `listening on ${server.url}`, { docs: `${server.url}/docs` });
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) {
-      log('warn', `${signal} received again, exiting now`);
+      log(process.stdout, 'warn', `${signal} received again, exiting now`);
       process.exit(1); // the 'exit' hook still stops an embedded server
     }
     stopping = true;
-    log('info', `${signal} received, draining`);
+    log(process.stdout, 'info', `${signal} received, draining`);
     try {
       await server.close();
-      log('info', 'stopped');
+      log(process.stdout, 'info', 'stopped');
       process.exit(0);
     } catch (error) {
-      log('error', 'shutdown failed', { err: String((error as Error)?.stack ?? error) });
+      log(process.stderr, 'error', 'shutdown failed', { err: String((error as Error)?.stack ?? error) });
       process.exit(1);
     }
   };
@@ -31,6 +35,6 @@ try {
   process.on('SIGINT', () => void shutdown('SIGINT'));
 } catch (error) {
   const message = error instanceof ConfigError ? error.message : String((error as Error)?.stack ?? error);
-  console.error(JSON.stringify({ level: 'fatal', time: Date.now(), msg: message }));
+  log(process.stderr, 'fatal', message);
   process.exit(1);
 }
