@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { Body, Controller, Get, HttpCode, Module, Param, Post, Query } from '@nestjs/common';
+import { ApiOkResponse } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsArray, IsBoolean, IsEmail, IsIn, IsInt, IsObject, IsString, IsUUID, Matches, Max, MaxLength, Min, MinLength, ValidateNested } from 'class-validator';
 import { DataSource } from 'typeorm';
@@ -12,12 +13,16 @@ import {
   RateLimitedError,
   ServiceUnavailableError,
 } from '../../dist/common/errors/app-error.js';
+import { ApiErrors } from '../../dist/common/openapi.js';
 import { IsTimeZone, Optional, QueryInt } from '../../dist/common/validation/decorators.js';
 
 /**
  * Test-only routes that exercise the shared pipeline (guards, validation pipe, exception filter,
  * pool) without depending on any feature: mounted next to the service by `createTestApp`.
+ * Documented like any route, since every test response is checked against the OpenAPI document.
  */
+
+const ANY_OBJECT = { schema: { type: 'object', additionalProperties: true } };
 
 export class ProbePath {
   @IsUUID() item_id: string;
@@ -55,22 +60,28 @@ export class ProbeController {
 
   @Post('items/:item_id/versions/:version')
   @HttpCode(200)
+  @ApiOkResponse(ANY_OBJECT)
+  @ApiErrors(413, 422)
   create(@Param() path: ProbePath, @Query() query: ProbeQuery, @Body() body: ProbeBody) {
     return { path, query, body };
   }
 
   @Get('items')
+  @ApiOkResponse(ANY_OBJECT)
+  @ApiErrors(422)
   list(@Query() query: ProbeQuery) {
     return query;
   }
 
   @Post('login')
   @HttpCode(200)
+  @ApiErrors(401, 413, 422)
   login(@Body() _body: ProbeLogin) {
     throw new AuthenticationError('Invalid credentials');
   }
 
   @Get('errors/:status')
+  @ApiErrors(401, 403, 404, 409, 429, 503)
   fail(@Param('status') status: string): never {
     switch (status) {
       case '401':
@@ -93,6 +104,8 @@ export class ProbeController {
 
   /** A read through the pool, like any feature's. */
   @Get('db')
+  @ApiOkResponse(ANY_OBJECT)
+  @ApiErrors(503)
   async db() {
     const [row] = await this.dataSource.query('SELECT 1 AS one');
     return row;
@@ -102,6 +115,7 @@ export class ProbeController {
 @Controller('probe-private')
 export class PrivateProbeController {
   @Get()
+  @ApiOkResponse(ANY_OBJECT)
   secret() {
     return { ok: true };
   }
