@@ -1,0 +1,66 @@
+import { parseArgs } from 'node:util';
+
+/**
+ * Command-line options. `--quick` trades the 1M size and long runs for a result in under two
+ * minutes; `--smoke` is the few-second run the test suite uses to prove the harness still works.
+ */
+export function readOptions(argv = process.argv.slice(2)) {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      quick: { type: 'boolean', default: false },
+      smoke: { type: 'boolean', default: false },
+      sizes: { type: 'string' },
+      duration: { type: 'string' },
+      warmup: { type: 'string' },
+      connections: { type: 'string' },
+      soak: { type: 'string' },
+      'cpu-prof': { type: 'boolean', default: false },
+      out: { type: 'string' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (values.help) {
+    console.log(HELP);
+    process.exit(0);
+  }
+  const mode = values.smoke ? 'smoke' : values.quick ? 'quick' : 'full';
+  const preset = PRESETS[mode];
+  return {
+    mode,
+    sizes: values.sizes ? values.sizes.split(',').map(parseSize) : preset.sizes,
+    duration: values.duration ? Number(values.duration) : preset.duration,
+    warmup: values.warmup ? Number(values.warmup) : preset.warmup,
+    connections: values.connections ? Number(values.connections) : preset.connections,
+    soakSeconds: values.soak ? Number(values.soak) : 0,
+    settleMs: preset.settleMs,
+    // A fixed number of requests instead of a duration: autocannon's clock ticks in whole seconds.
+    amount: preset.amount,
+    cpuProf: values['cpu-prof'],
+    out: values.out,
+  };
+}
+
+const PRESETS = {
+  full: { sizes: [10_000, 100_000, 1_000_000], duration: 10, warmup: 3, connections: 50, settleMs: 2000 },
+  quick: { sizes: [10_000, 100_000], duration: 3, warmup: 1, connections: 50, settleMs: 1000 },
+  smoke: { sizes: [200], duration: 1, warmup: 0, connections: 8, settleMs: 100, amount: 100 },
+};
+
+function parseSize(text) {
+  const m = /^(\d+(?:\.\d+)?)([km]?)$/i.exec(text.trim());
+  if (!m) throw new Error(`bad size ${text}`);
+  return Math.round(Number(m[1]) * { '': 1, k: 1e3, m: 1e6 }[m[2].toLowerCase()]);
+}
+
+const HELP = `npm run bench -- [options]
+  --quick            10k and 100k users, 3 s per scenario (under two minutes)
+  --smoke            a tiny run that only proves the harness works
+  --sizes 10k,1m     workspace sizes to measure (default 10k,100k,1m)
+  --duration S       seconds per measured scenario (default 10)
+  --warmup S         seconds of warm-up per server and size (default 3)
+  --connections N    autocannon connections for throughput scenarios (default 50)
+  --soak S           after the sizes, run a mixed load for S seconds and report RSS growth
+  --cpu-prof         start the service with --cpu-prof (profiles land in bench/results/)
+  --out FILE         where to write the JSON (default bench/results/<timestamp>.json)
+PostgreSQL: DATABASE_URL (a server the bench may create a database on), else an embedded one.`;

@@ -1,0 +1,27 @@
+import { username } from './seed.mjs';
+
+/**
+ * The measured routes for one workspace size. `baseline: true` marks the two the hand-written
+ * server also answers, so the table can show the service as a ratio to it.
+ */
+export function scenarios(fx, size, deepCursor) {
+  const ws = fx.workspace_id;
+  const list = `/v1/users?workspace_id=${ws}&limit=50`;
+  // One user matches (the numbers are zero-padded); a first name matches one user in twenty.
+  const selective = username(Math.floor(size * 0.42));
+  return [
+    { name: 'users/me', path: '/v1/users/me', baseline: true },
+    { name: 'users list p1', path: list, baseline: true, expect: (b) => b.users?.length === Math.min(50, size) },
+    { name: 'users list deep', path: `${list}&cursor=${encodeURIComponent(deepCursor ?? '')}`, skip: !deepCursor },
+    { name: 'search selective', path: `${list}&search=${selective}`, expect: (b) => b.users?.length === 1 },
+    { name: 'search unselective', path: `${list}&search=olivia`, expect: (b) => b.users?.length === Math.min(50, Math.ceil(size / 20)) },
+    { name: 'members p1', path: `/v1/orgs/${fx.org_id}/workspaces/${ws}/members?limit=50`, expect: (b) => b.members?.length === Math.min(50, size) },
+  ];
+}
+
+export const loginRequest = (fx) => ({
+  method: 'POST',
+  path: '/v1/auth/login',
+  headers: { 'content-type': 'application/json' },
+  body: JSON.stringify({ login: fx.email, password: fx.password }),
+});

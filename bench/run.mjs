@@ -1,0 +1,243 @@
+// `npm run bench`: seeds one workspace at growing sizes, starts the built service in production
+// mode beside the hand-written baseline, drives both with autocannon from separate processes and
+// prints one table (JSON under bench/results/). See bench/README.md.
+import { execFileSync } from 'node:child_process';
+import { randomBytes, randomUUID } from 'node:crypto';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { SignJWT } from 'jose';
+import { load, loadSeries } from './lib/load.mjs';
+import { readOptions } from './lib/options.mjs';
+import { RESULTS, ROOT } from './lib/paths.mjs';
+import { startDatabase } from './lib/postgres.mjs';
+import { sampleRss, sleep, startBaseline, startService } from './lib/processes.mjs';
+import { evaluateTargets, label, printReport } from './lib/report.mjs';
+import { loginRequest, scenarios } from './lib/scenarios.mjs';
+import { fixture, seedTo } from './lib/seed.mjs';
+
+const opts = readOptions();
+const log = (msg) => process.stderr.write(`[bench] ${msg}\n`);
+const started = Date.now();
+
+const secret = randomBytes(36).toString('base64url');
+const ISSUER = 'identity-service';
+// Argon2 at the service's production defaults: the login scenarios measure the real cost.
+const ARGON2 = { memoryKiB: 19_456, timeCost: 2, parallelism: 1 };
+
+const db = await startDatabase({ log });
+const results = {
+  meta: {
+    date: new Date().toISOString(),
+    mode: opts.mode,
+    commit: gitCommit(),
+    node: process.version,
+    cpus: os.cpus().length,
+    loadavgStart: os.loadavg(),
+    connections: opts.connections,
+    duration: opts.duration,
+    command: `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`,
+  },
+  sizes: [],
+};
+
+const running = [];
+const cleanup = async () => {
+  for (const p of running.splice(0)) await p.stop().catch(() => undefined);
+  await db.stop();
+};
+process.once('SIGINT', () => void cleanup().then(() => process.exit(130)));
+
+try {
+  const fx = await fixture(db.url);
+  const token = await signAccessToken(fx.user_id);
+  const auth = { authorization: `Bearer ${token}` };
+  const serviceEnv = {
+    NODE_ENV: 'production',
+    LOG_LEVEL: 'info',
+    JWT_SECRET: secret,
+    DATABASE_URL: db.url,
+    ADMIN_EMAIL: 'bench-admin@example.com',
+    ADMIN_PASSWORD: randomBytes(18).toString('base64url'),
+    // The login scenarios send thousands of logins from one address for one account.
+    RATE_LIMIT_LOGIN_PER_MINUTE: '1000000',
+    RATE_LIMIT_REFRESH_PER_MINUTE: '1000000',
+    NODE_OPTIONS: '',
+  };
+  const cpuProfDir = opts.cpuProf ? path.join(RESULTS, 'profiles') : undefined;
+
+  for (const [index, size] of opts.sizes.entries()) {
+    const last = index === opts.sizes.length - 1;
+    const t0 = Date.now();
+    await seedTo(db.url, size, { argon2: ARGON2, log });
+    const entry = { size, seedSeconds: (Date.now() - t0) / 1000, rows: [] };
+    results.sizes.push(entry);
+
+    const t1 = Date.now();
+    const service = await startService(serviceEnv, { cpuProfDir });
+    running.push(service);
+    const baseline = await startBaseline({ JWT_SECRET: secret, DATABASE_URL: db.url });
+    running.push(baseline);
+    log(`service and baseline ready in ${((Date.now() - t1) / 1000).toFixed(1)} s`);
+    await sleep(500);
+    entry.rss = { before: service.rss(), baselineBefore: baseline.rss() };
+    const rss = sampleRss(service);
+    const baseRss = sampleRss(baseline);
+
+    const deep = await deepCursor(service.url, fx, size, auth, log);
+    const list = scenarios(fx, size, deep).filter((s) => !s.skip);
+    for (const s of list) s.check = await check(service.url, s.path, auth, s.expect);
+
+    // Warm both servers (JIT, pool, PostgreSQL's cache) on every route, then measure baseline and
+    // service back to back per route so both see the same machine.
+    const runs = [];
+    if (opts.warmup > 0) {
+      runs.push({ url: service.url, headers: auth, connections: opts.connections, duration: opts.warmup, requests: list.map((s) => ({ path: s.path })) });
+      runs.push({ url: baseline.url, headers: auth, connections: opts.connections, duration: opts.warmup, requests: list.filter((s) => s.baseline).map((s) => ({ path: s.path })) });
+    }
+    for (const s of list) {
+      if (s.baseline) runs.push(measured(baseline.url, s.path, auth));
+      runs.push(measured(service.url, s.path, auth));
+    }
+    const figures = (await loadSeries(runs)).slice(opts.warmup > 0 ? 2 : 0);
+    for (const s of list) {
+      const row = { scenario: s.name, size, check: s.check };
+      if (s.baseline) row.baseline = figures.shift();
+      row.service = figures.shift();
+      entry.rows.push(row);
+      log(`${label(size)} ${s.name}: ${row.service.rps.toFixed(0)} req/s, p50 ${fmt(row.service.p50)} ms${row.baseline ? ` (baseline ${row.baseline.rps.toFixed(0)} req/s, p50 ${fmt(row.baseline.p50)} ms)` : ''}`);
+    }
+
+    if (last) {
+      results.login = await measureLogin(service.url, fx, auth);
+      if (opts.soakSeconds > 0) results.soak = await soak(service, list, auth);
+    }
+
+    entry.rss.during = rss.stop();
+    entry.rss.baselineDuring = baseRss.stop();
+    await sleep(opts.settleMs);
+    entry.rss.after = service.rss();
+    await service.stop();
+    await baseline.stop();
+    running.splice(0);
+  }
+
+  results.meta.loadavgEnd = os.loadavg();
+  results.meta.seconds = (Date.now() - started) / 1000;
+  results.targets = evaluateTargets(results);
+  printReport(results);
+  const out = opts.out ?? path.join(RESULTS, `bench-${results.meta.date.replace(/[:.]/g, '-')}.json`);
+  await fs.mkdir(path.dirname(out), { recursive: true });
+  await fs.writeFile(out, `${JSON.stringify(results, null, 2)}\n`);
+  log(`results written to ${path.relative(ROOT, out)} (${results.meta.seconds.toFixed(0)} s)`);
+} finally {
+  await cleanup();
+}
+
+function measured(url, requestPath, headers) {
+  return { url: url + requestPath, headers, connections: opts.connections, ...length() };
+}
+
+/** How long one load lasts: seconds, or (smoke runs) a number of requests scaled by `share`. */
+function length(share = 1) {
+  return opts.amount ? { amount: Math.ceil(opts.amount * share) } : { duration: opts.duration };
+}
+
+/**
+ * Logins alone, then `/v1/users/me` at a fixed moderate rate at rest and again while logins run
+ * flat out beside it: the difference is what hashing costs everyone else.
+ */
+async function measureLogin(url, fx, auth) {
+  const request = loginRequest(fx);
+  const checked = await fetch(url + request.path, { method: request.method, headers: request.headers, body: request.body });
+  await checked.arrayBuffer();
+  const login = { url, ...request, connections: 8, ...length(0.2) };
+  const steady = { url: `${url}/v1/users/me`, headers: auth, connections: 10, overallRate: 200, ...length() };
+  const [loginAlone, rest] = await loadSeries([login, steady]);
+  const alone = { ...loginAlone, check: checked.ok ? 'ok' : `HTTP ${checked.status}` };
+  log(`login: ${alone.rps.toFixed(1)} req/s, p50 ${fmt(alone.p50)} ms`);
+  // The storm outlasts the steady load by a second so that none of it runs at rest.
+  const storm = { ...login, ...(opts.amount ? length(0.2) : { duration: opts.duration + 1 }) };
+  const [inStorm, during] = await Promise.all([load(steady), load(storm)]);
+  log(`users/me p99 at rest ${fmt(rest.p99)} ms, during a login storm ${fmt(inStorm.p99)} ms`);
+  return { alone, rest, storm: inStorm, loginDuringStorm: during };
+}
+
+/** A mixed load for `--soak` seconds; RSS is sampled each second to show growth, not just a peak. */
+async function soak(service, list, auth) {
+  log(`soak for ${opts.soakSeconds} s`);
+  const samples = [];
+  const timer = setInterval(() => samples.push({ t: (Date.now() - t0) / 1000, rss: service.rss() }), 1000);
+  const t0 = Date.now();
+  const result = await load({ url: service.url, headers: auth, connections: opts.connections, duration: opts.soakSeconds, requests: list.map((s) => ({ path: s.path })) });
+  clearInterval(timer);
+  await sleep(opts.settleMs);
+  const median = (xs) => xs.map((s) => s.rss).sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? null;
+  // Growth is measured from the settled level (10-20 % into the soak) to the last tenth.
+  const n = samples.length;
+  const settled = median(samples.slice(Math.floor(n * 0.1), Math.max(Math.floor(n * 0.2), Math.floor(n * 0.1) + 1)));
+  const end = median(samples.slice(Math.floor(n * 0.9)));
+  return { seconds: opts.soakSeconds, result, settled, end, after: service.rss(), peak: Math.max(...samples.map((s) => s.rss)), growth: settled ? end / settled - 1 : null, samples };
+}
+
+/** A cursor half-way through the workspace, found by following `next_cursor` from page 1. */
+async function deepCursor(url, fx, size, headers, say) {
+  const target = Math.floor(size / 2);
+  for (const limit of [200, 50]) {
+    let cursor = null;
+    let seen = 0;
+    while (seen < target) {
+      const query = `workspace_id=${fx.workspace_id}&limit=${limit}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`;
+      const res = await fetch(`${url}/v1/users?${query}`, { headers });
+      if (!res.ok) break;
+      const body = await res.json();
+      seen += body.users.length;
+      cursor = body.next_cursor;
+      if (!cursor) break;
+    }
+    if (!cursor || seen < target) continue;
+    // A cursor may be bound to the page size it came from: prove it works with the measured one.
+    const probe = await fetch(`${url}/v1/users?workspace_id=${fx.workspace_id}&limit=50&cursor=${encodeURIComponent(cursor)}`, { headers });
+    if (probe.ok) return cursor;
+  }
+  say(`no deep cursor for ${size}: the list does not page yet`);
+  return undefined;
+}
+
+/** One request before the load, so a table of fast 404s cannot pass for a result. */
+async function check(url, requestPath, headers, expect) {
+  try {
+    const res = await fetch(url + requestPath, { headers });
+    const body = await res.json().catch(() => undefined);
+    if (!res.ok) return `HTTP ${res.status}`;
+    if (expect && !expect(body)) return 'unexpected body';
+    return 'ok';
+  } catch (error) {
+    return String(error.message ?? error);
+  }
+}
+
+async function signAccessToken(sub) {
+  // Long-lived on purpose: a full run with a soak outlasts the service's 15-minute default.
+  return new SignJWT({})
+    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+    .setSubject(sub)
+    .setIssuer(ISSUER)
+    .setAudience(ISSUER)
+    .setIssuedAt()
+    .setExpirationTime('24h')
+    .setJti(randomUUID())
+    .sign(new TextEncoder().encode(secret));
+}
+
+function gitCommit() {
+  try {
+    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim();
+  } catch {
+    return null;
+  }
+}
+
+function fmt(ms) {
+  return ms === null || ms === undefined ? '-' : ms.toFixed(2);
+}
