@@ -42,15 +42,18 @@ export class OrganizationsService {
     const limit = query.limit ?? DEFAULT_PAGE_SIZE;
     const scope = `orgs:${all ? '*' : user.user_id}`;
     const after = query.cursor ? parseTimeIdPosition(this.cursors.decode(query.cursor, scope), query.cursor) : undefined;
-    const visible = '($2::boolean OR EXISTS (SELECT 1 FROM org_members m WHERE m.org_id = o.org_id AND m.user_id = $1))';
+    // Two shapes so each walks its own index: every org by (created_at, org_id), or the caller's memberships.
+    const params: unknown[] = [];
+    const bind = (value: unknown) => `$${params.push(value)}`;
+    const from = all ? 'organizations o' : `organizations o JOIN org_members m ON m.org_id = o.org_id AND m.user_id = ${bind(user.user_id)}`;
+    const countSql = `SELECT count(*)::int AS total FROM ${from}`;
+    const countParams = [...params];
+    const keyset = after ? `WHERE (o.created_at, o.org_id) > (${bind(after.createdAt)}::timestamptz, ${bind(after.id)}::uuid)` : '';
     const [rows, [{ total }]] = await Promise.all([
-      this.dataSource.query(
-        `SELECT ${ORG_COLUMNS} FROM organizations o
-         WHERE ${visible} AND ($3::timestamptz IS NULL OR (o.created_at, o.org_id) > ($3::timestamptz, $4::uuid))
-         ORDER BY o.created_at, o.org_id LIMIT $5`,
-        [user.user_id, all, after?.createdAt ?? null, after?.id ?? null, limit + 1],
-      ) as Promise<OrganizationRow[]>,
-      this.dataSource.query(`SELECT count(*)::int AS total FROM organizations o WHERE ${visible}`, [user.user_id, all]) as Promise<{ total: number }[]>,
+      this.dataSource.query(`SELECT ${ORG_COLUMNS} FROM ${from} ${keyset} ORDER BY o.created_at, o.org_id LIMIT ${bind(limit + 1)}`, params) as Promise<
+        OrganizationRow[]
+      >,
+      this.dataSource.query(countSql, countParams) as Promise<{ total: number }[]>,
     ]);
     const page = this.cursors.page(rows, limit, scope, (row) => timeIdPosition(row.created_at, row.org_id));
     return { orgs: page.items.map(toOrganizationResponse), total, has_more: page.has_more, next_cursor: page.next_cursor };

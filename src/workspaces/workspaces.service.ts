@@ -52,17 +52,21 @@ export class WorkspacesService {
     const limit = query.limit ?? DEFAULT_PAGE_SIZE;
     const cursorScope = `workspaces:${orgId}:${all ? '*' : user.user_id}`;
     const after = query.cursor ? parseTimeIdPosition(this.cursors.decode(query.cursor, cursorScope), query.cursor) : undefined;
-    const visible = '($3::boolean OR EXISTS (SELECT 1 FROM workspace_members wm WHERE wm.workspace_id = w.workspace_id AND wm.user_id = $2))';
+    // Two shapes so each walks its own index: the org's workspaces, or the caller's memberships.
+    const params: unknown[] = [orgId];
+    const bind = (value: unknown) => `$${params.push(value)}`;
+    const from = all
+      ? 'workspaces w'
+      : `workspaces w JOIN workspace_members wm ON wm.workspace_id = w.workspace_id AND wm.user_id = ${bind(user.user_id)}`;
+    const countSql = `SELECT count(*)::int AS total FROM ${from} WHERE w.org_id = $1`;
+    const countParams = [...params];
+    const keyset = after ? `AND (w.created_at, w.workspace_id) > (${bind(after.createdAt)}::timestamptz, ${bind(after.id)}::uuid)` : '';
     const [rows, [{ total }]] = await Promise.all([
       this.dataSource.query(
-        `SELECT ${WORKSPACE_COLUMNS} FROM workspaces w
-         WHERE w.org_id = $1 AND ${visible} AND ($4::timestamptz IS NULL OR (w.created_at, w.workspace_id) > ($4::timestamptz, $5::uuid))
-         ORDER BY w.created_at, w.workspace_id LIMIT $6`,
-        [orgId, user.user_id, all, after?.createdAt ?? null, after?.id ?? null, limit + 1],
+        `SELECT ${WORKSPACE_COLUMNS} FROM ${from} WHERE w.org_id = $1 ${keyset} ORDER BY w.created_at, w.workspace_id LIMIT ${bind(limit + 1)}`,
+        params,
       ) as Promise<WorkspaceRow[]>,
-      this.dataSource.query(`SELECT count(*)::int AS total FROM workspaces w WHERE w.org_id = $1 AND ${visible}`, [orgId, user.user_id, all]) as Promise<
-        { total: number }[]
-      >,
+      this.dataSource.query(countSql, countParams) as Promise<{ total: number }[]>,
     ]);
     const page = this.cursors.page(rows, limit, cursorScope, (row) => timeIdPosition(row.created_at, row.workspace_id));
     return { workspaces: page.items.map(toWorkspaceResponse), total, has_more: page.has_more, next_cursor: page.next_cursor };

@@ -1,4 +1,5 @@
 import { InitialSchema1764370000000 } from './1764370000000-InitialSchema.js';
+import { OrganizationsKeysetIndex1764390000000 } from './1764390000000-OrganizationsKeysetIndex.js';
 
 /** Every migration, oldest first. A new migration is added here as well as in this folder. */
-export const MIGRATIONS = [InitialSchema1764370000000];
+export const MIGRATIONS = [InitialSchema1764370000000, OrganizationsKeysetIndex1764390000000];
