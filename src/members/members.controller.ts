@@ -1,5 +1,5 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
-import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AllowSelf } from '../access/allow-self.decorator.js';
 import { RequirePermission } from '../access/permission.decorator.js';
 import { CurrentUser } from '../auth/current-user.decorator.js';
@@ -18,6 +18,12 @@ export class MembersController {
 
   /** List Workspace Members */
   @Get()
+  @ApiOperation({
+    description:
+      'Members in the order they joined (`created_at`, then `user_id`). With any of `role`, `search`, `limit` or `cursor` the ' +
+      'list is keyset-paged (default 50, at most 200) and carries `has_more` and `next_cursor`. Without them it answers ' +
+      '`{members, total}` holding at most 1000 members; a larger workspace also gets `has_more: true` and a `next_cursor`.',
+  })
   @RequirePermission('members:read')
   @ApiOkResponse({ type: MemberListResponse })
   @ApiErrors(404, 422)

@@ -202,6 +202,24 @@ describe('organizations (§6)', () => {
       expect(invalid.body.detail[0]).toMatchObject({ type: 'enum', ctx: { expected: "'owner', 'admin' or 'member'" } });
     });
 
+    it('never lets two org owners demoting each other at once leave the org without an owner', async () => {
+      for (let round = 0; round < 6; round++) {
+        const a = await seedUser(t.db);
+        const b = await seedUser(t.db);
+        const org = (await createOrg(a, { name: `Race ${round}` })).body.org_id;
+        await setOrgRole(t.db, org, b.user_id, 'owner');
+        const results = await Promise.all([
+          t.http.patch(`/v1/orgs/${org}/members/${b.user_id}`).set(bearer(a.token)).send({ role: 'member' }),
+          t.http.patch(`/v1/orgs/${org}/members/${a.user_id}`).set(bearer(b.token)).send({ role: 'admin' }),
+        ]);
+        const statuses = results.map((r) => r.status).sort();
+        expect(statuses[0]).toBe(200);
+        expect([403, 409]).toContain(statuses[1]);
+        const [{ owners }] = await t.db.query(`SELECT count(*)::int AS owners FROM org_members WHERE org_id = $1 AND role = 'owner'`, [org]);
+        expect(owners).toBe(1);
+      }
+    });
+
     it('refuses to remove the last org owner', async () => {
       const org = (await createOrg(bob, { name: 'Solo' })).body.org_id;
       const res = await t.http.delete(`/v1/orgs/${org}/members/${bob.user_id}`).set(bearer(bob.token));
