@@ -63,7 +63,7 @@ describe('embedded PostgreSQL by default (no DATABASE_URL)', () => {
   });
 
   it('stops a server left behind by a killed process and starts on the same data', async () => {
-    const dataDir = path.join(root, 'stale');
+    const dataDir = path.join(root, 'restart'); // initialised above: saves an initdb
     const child = spawn(process.execPath, [MAIN], { env: env(dataDir), stdio: ['ignore', 'pipe', 'pipe'] });
     await new Promise<void>((resolve, reject) => {
       let out = '';
