@@ -4,9 +4,10 @@
 // Modules
 export { AuthModule } from './auth/auth.module.js';
 export type { AuthModuleAsyncOptions } from './auth/auth.module.js';
-export type { JwtOptions } from './auth/auth.options.js';
+export type { JwtOptions, AuthModuleOptions, Argon2Params, RateLimitOptions, AdminBootstrapOptions } from './auth/auth.options.js';
 export { AccessModule } from './access/access.module.js';
 export { UsersModule } from './users/users.module.js';
+export { UsersService } from './users/users.service.js';
 export { WorkspacesModule } from './workspaces/workspaces.module.js';
 export { MembersModule } from './members/members.module.js';
 
@@ -15,6 +16,8 @@ export { JwtAuthGuard } from './auth/jwt-auth.guard.js';
 export { Public, IS_PUBLIC_KEY } from './auth/public.decorator.js';
 export { CurrentUser } from './auth/current-user.decorator.js';
 export { TokenService } from './auth/token.service.js';
+export { PasswordHasher } from './auth/password-hasher.js';
+export { RedisThrottlerStorage } from './auth/rate-limit/redis-throttler.storage.js';
 export { User, isPlatformAdmin } from './users/user.entity.js';
 
 // Permissions

@@ -1,42 +1,100 @@
-import { Module, type DynamicModule, type FactoryProvider } from '@nestjs/common';
+import { Inject, Injectable, Module, type DynamicModule, type FactoryProvider, type OnModuleDestroy, type OnModuleInit, type Provider } from '@nestjs/common';
 import { PassportModule } from '@nestjs/passport';
-import { JWT_OPTIONS, type JwtOptions } from './auth.options.js';
+import { getOptionsToken, getStorageToken, ThrottlerStorageService } from '@nestjs/throttler';
+import { AdminBootstrap } from './admin-bootstrap.js';
+import { AuthController } from './auth.controller.js';
+import { AUTH_OPTIONS, JWT_OPTIONS, resolveAuthOptions, type AuthModuleOptions, type ResolvedAuthOptions } from './auth.options.js';
+import { AuthService } from './auth.service.js';
+import { JwksController } from './jwks.controller.js';
 import { JwtAuthGuard } from './jwt-auth.guard.js';
 import { buildJwtKeys, JWT_KEYS } from './jwt-keys.js';
 import { JwtStrategy } from './jwt.strategy.js';
+import { PasswordHasher } from './password-hasher.js';
+import { AuthThrottlerGuard, authThrottlerOptions } from './rate-limit/auth-throttler.guard.js';
+import { RedisThrottlerStorage } from './rate-limit/redis-throttler.storage.js';
+import { RefreshTokens } from './refresh-tokens.js';
 import { TokenService } from './token.service.js';
 
 export interface AuthModuleAsyncOptions {
   imports?: DynamicModule['imports'];
   inject?: FactoryProvider['inject'];
-  useFactory: (...args: any[]) => JwtOptions | Promise<JwtOptions>;
+  useFactory: (...args: any[]) => AuthModuleOptions | Promise<AuthModuleOptions>;
+  /** Must be known before the factory runs, since it decides which controllers exist (default true). */
+  mountControllers?: boolean;
 }
 
-const CORE_PROVIDERS = [
-  { provide: JWT_KEYS, inject: [JWT_OPTIONS], useFactory: buildJwtKeys },
+/** Deletes expired refresh tokens every hour (only where the auth endpoints are served). */
+@Injectable()
+class RefreshTokenJanitor implements OnModuleInit, OnModuleDestroy {
+  private timer?: NodeJS.Timeout;
+  constructor(@Inject(RefreshTokens) private readonly tokens: RefreshTokens) {}
+  onModuleInit(): void {
+    this.timer = setInterval(() => void this.tokens.purgeExpired().catch(() => undefined), 3_600_000);
+    this.timer.unref();
+  }
+  onModuleDestroy(): void {
+    clearInterval(this.timer);
+  }
+}
+
+/** Verification and issuing: what any service importing the module gets. */
+const CORE_PROVIDERS: Provider[] = [
+  { provide: JWT_OPTIONS, useExisting: AUTH_OPTIONS },
+  { provide: JWT_KEYS, inject: [AUTH_OPTIONS], useFactory: buildJwtKeys },
   JwtStrategy,
   JwtAuthGuard,
   TokenService,
+  PasswordHasher,
+  RefreshTokens,
 ];
-const CORE_EXPORTS = [JWT_OPTIONS, JWT_KEYS, JwtAuthGuard, TokenService];
+const CORE_EXPORTS = [AUTH_OPTIONS, JWT_OPTIONS, JWT_KEYS, JwtAuthGuard, TokenService, PasswordHasher, RefreshTokens];
 
-/** Access-token verification (JWT guard, strategy) and issuing. Needs a TypeORM DataSource. */
+/** The auth endpoints, their rate limits and the admin bootstrap. */
+const SERVER_PROVIDERS: Provider[] = [
+  AuthService,
+  AdminBootstrap,
+  RefreshTokenJanitor,
+  AuthThrottlerGuard,
+  { provide: getOptionsToken(), inject: [AUTH_OPTIONS], useFactory: (o: ResolvedAuthOptions) => authThrottlerOptions(o.rateLimit) },
+  {
+    provide: getStorageToken(),
+    inject: [AUTH_OPTIONS],
+    useFactory: (o: ResolvedAuthOptions) => (o.redisUrl ? new RedisThrottlerStorage(o.redisUrl) : new ThrottlerStorageService()),
+  },
+];
+
+/**
+ * Authentication (CONTRACT §5). Global, like the database module: register it once at the root and
+ * the guard, token issuer, password hasher and refresh-token store are injectable everywhere.
+ * Needs a TypeORM `DataSource` on the identity database.
+ *
+ * `mountControllers: false` gives only verification and issuing: the way another service protects
+ * its own routes with `JwtAuthGuard` without serving `/v1/auth/*`.
+ */
 @Module({})
 export class AuthModule {
-  static forRoot(options: JwtOptions): DynamicModule {
-    return {
-      module: AuthModule,
-      imports: [PassportModule],
-      providers: [{ provide: JWT_OPTIONS, useValue: options }, ...CORE_PROVIDERS],
-      exports: CORE_EXPORTS,
-    };
+  static forRoot(options: AuthModuleOptions): DynamicModule {
+    const resolved = resolveAuthOptions(options);
+    return AuthModule.build(resolved.mountControllers, [{ provide: AUTH_OPTIONS, useValue: resolved }], []);
   }
 
   static forRootAsync(options: AuthModuleAsyncOptions): DynamicModule {
+    const mount = options.mountControllers ?? true;
+    const provider: FactoryProvider = {
+      provide: AUTH_OPTIONS,
+      inject: options.inject ?? [],
+      useFactory: async (...args: unknown[]) => resolveAuthOptions(await options.useFactory(...args), mount),
+    };
+    return AuthModule.build(mount, [provider], options.imports ?? []);
+  }
+
+  private static build(mount: boolean, optionProviders: Provider[], imports: NonNullable<DynamicModule['imports']>): DynamicModule {
     return {
       module: AuthModule,
-      imports: [PassportModule, ...(options.imports ?? [])],
-      providers: [{ provide: JWT_OPTIONS, inject: options.inject ?? [], useFactory: options.useFactory }, ...CORE_PROVIDERS],
+      global: true,
+      imports: [PassportModule, ...imports],
+      controllers: mount ? [AuthController, JwksController] : [],
+      providers: [...optionProviders, ...CORE_PROVIDERS, ...(mount ? SERVER_PROVIDERS : [])],
       exports: CORE_EXPORTS,
     };
   }

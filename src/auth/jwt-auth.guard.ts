@@ -28,9 +28,12 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
   }
 }
 
+/**
+ * The 401 messages are the contract's (§2): `Token expired` for an expired token, `Authentication
+ * required` for a missing, malformed, forged or foreign one (no hint of which check failed).
+ */
 function messageFor(info: unknown): string {
   const name = (info as { name?: string } | undefined)?.name;
   if (name === 'TokenExpiredError') return 'Token expired';
-  if (name === 'JsonWebTokenError' || name === 'NotBeforeError') return 'Invalid token';
   return 'Authentication required';
 }

@@ -39,10 +39,10 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
 
   async validate(claims: AccessClaims): Promise<User> {
     if (typeof claims.sub !== 'string' || !UUID.test(claims.sub) || typeof claims.jti !== 'string') {
-      throw new AuthenticationError('Invalid token');
+      throw new AuthenticationError();
     }
     const [user] = (await this.dataSource.query(SELECT_USER, [claims.sub])) as User[];
-    if (!user) throw new AuthenticationError('Invalid token');
+    if (!user) throw new AuthenticationError();
     if (!user.is_active) throw new AuthenticationError('Account is disabled');
     return user;
   }

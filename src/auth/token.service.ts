@@ -4,7 +4,11 @@ import { SignJWT } from 'jose';
 import { JWT_OPTIONS, type JwtOptions } from './auth.options.js';
 import { JWT_KEYS, type JwtKeys } from './jwt-keys.js';
 
-/** Issues access tokens: claims `sub, iat, exp, iss, aud, jti` (CONTRACT §5). */
+/**
+ * Issues access tokens: claims `sub, iat, exp, iss, aud, jti` (CONTRACT §5), plus `sid`, the
+ * refresh-token family (the session) the token was issued with, so that logout without a body
+ * knows which session to end.
+ */
 @Injectable()
 export class TokenService {
   constructor(
@@ -16,9 +20,9 @@ export class TokenService {
     return this.options.accessTtlSeconds;
   }
 
-  async signAccessToken(userId: string): Promise<string> {
+  async signAccessToken(userId: string, sessionId?: string): Promise<string> {
     const header = { alg: this.keys.algorithm, typ: 'JWT', ...(this.keys.kid ? { kid: this.keys.kid } : {}) };
-    return new SignJWT({})
+    return new SignJWT(sessionId ? { sid: sessionId } : {})
       .setProtectedHeader(header)
       .setSubject(userId)
       .setIssuer(this.options.issuer)

@@ -1,4 +1,16 @@
 import { Module } from '@nestjs/common';
+import { AccessModule } from '../access/access.module.js';
+import { UsersController } from './users.controller.js';
+import { UsersService } from './users.service.js';
 
-@Module({})
+/**
+ * `/v1/users`. Needs `AuthModule.forRoot(…)` registered at the root (it is global: password hashing
+ * and refresh tokens come from it) and a TypeORM `DataSource`.
+ */
+@Module({
+  imports: [AccessModule],
+  controllers: [UsersController],
+  providers: [UsersService],
+  exports: [UsersService],
+})
 export class UsersModule {}

@@ -1,0 +1,79 @@
+import { Body, Controller, Header, Headers, HttpCode, Post, UseGuards } from '@nestjs/common';
+import { ApiBearerAuth, ApiBody, ApiConsumes, ApiNoContentResponse, ApiOAuth2, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiErrors } from '../common/openapi.js';
+import { RequestValidationError } from '../common/validation/pydantic-errors.js';
+import type { User } from '../users/user.entity.js';
+import { AuthService } from './auth.service.js';
+import { CurrentUser } from './current-user.decorator.js';
+import { LoginRequest, LogoutRequest, RefreshRequest, TokenRequest, TokenResponse } from './dto/auth.dto.js';
+import { Public } from './public.decorator.js';
+import { AuthThrottlerGuard, RateLimitBucket } from './rate-limit/auth-throttler.guard.js';
+import { redact, validateBody } from './validate-body.js';
+
+@ApiTags('auth')
+@Controller('v1/auth')
+@UseGuards(AuthThrottlerGuard)
+export class AuthController {
+  constructor(private readonly auth: AuthService) {}
+
+  @Public()
+  @Post('login')
+  @HttpCode(200)
+  @Header('Cache-Control', 'no-store')
+  @RateLimitBucket('login')
+  @ApiOperation({ summary: 'Log in with an email or username and a password' })
+  @ApiBody({ type: LoginRequest })
+  @ApiOkResponse({ type: TokenResponse })
+  @ApiErrors(401, 422, 429)
+  async login(@Body() body: unknown): Promise<TokenResponse> {
+    const dto = await validateBody(LoginRequest, body);
+    const login = dto.login ?? dto.email ?? dto.username;
+    if (login === undefined) {
+      throw new RequestValidationError([{ type: 'missing', loc: ['body', 'login'], msg: 'Field required', input: redact(body) }]);
+    }
+    return this.auth.login(login, dto.password);
+  }
+
+  @Public()
+  @Post('token')
+  @HttpCode(200)
+  @Header('Cache-Control', 'no-store')
+  @RateLimitBucket('login')
+  @ApiOperation({ summary: 'OAuth2 password grant (form-encoded), as used by the Authorize dialog of the docs' })
+  @ApiConsumes('application/x-www-form-urlencoded', 'application/json')
+  @ApiBody({ type: TokenRequest })
+  @ApiOkResponse({ type: TokenResponse })
+  @ApiErrors(401, 422, 429)
+  async token(@Body() body: unknown): Promise<TokenResponse> {
+    const dto = await validateBody(TokenRequest, body);
+    return this.auth.login(dto.username, dto.password);
+  }
+
+  @Public()
+  @Post('refresh')
+  @HttpCode(200)
+  @Header('Cache-Control', 'no-store')
+  @RateLimitBucket('refresh')
+  @ApiOperation({ summary: 'Exchange a refresh token for a new pair; the old refresh token is spent' })
+  @ApiBody({ type: RefreshRequest })
+  @ApiOkResponse({ type: TokenResponse })
+  @ApiErrors(401, 422, 429)
+  async refresh(@Body() body: unknown): Promise<TokenResponse> {
+    const dto = await validateBody(RefreshRequest, body);
+    return this.auth.refresh(dto.refresh_token);
+  }
+
+  @Post('logout')
+  @HttpCode(204)
+  @ApiBearerAuth('bearer')
+  @ApiOAuth2([], 'oauth2')
+  @ApiOperation({ summary: "End a session: the refresh token's family is revoked" })
+  @ApiBody({ type: LogoutRequest, required: false })
+  @ApiNoContentResponse({ description: 'Logged out' })
+  @ApiErrors(401, 422)
+  async logout(@CurrentUser() user: User, @Body() body: unknown, @Headers('authorization') authorization?: string): Promise<void> {
+    const dto = await validateBody(LogoutRequest, body ?? {});
+    const accessToken = authorization?.replace(/^Bearer\s+/i, '');
+    await this.auth.logout(user.user_id, dto.refresh_token, accessToken);
+  }
+}

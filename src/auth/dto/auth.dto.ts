@@ -1,0 +1,96 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsDefined, IsIn, IsString, MaxLength, MinLength } from 'class-validator';
+import { Optional } from '../../common/validation/decorators.js';
+
+/** Longest password a login accepts: longer ones cannot match and would only cost hashing time. */
+export const LOGIN_PASSWORD_MAX = 1024;
+const LOGIN_MAX = 320;
+
+export class LoginRequest {
+  @ApiPropertyOptional({ description: 'Email or username', example: 'jane@example.com', maxLength: LOGIN_MAX })
+  @Optional()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(LOGIN_MAX)
+  login?: string;
+
+  @ApiPropertyOptional({ description: 'Accepted in place of `login`', maxLength: LOGIN_MAX })
+  @Optional()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(LOGIN_MAX)
+  email?: string;
+
+  @ApiPropertyOptional({ description: 'Accepted in place of `login`', maxLength: LOGIN_MAX })
+  @Optional()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(LOGIN_MAX)
+  username?: string;
+
+  @ApiProperty({ format: 'password', maxLength: LOGIN_PASSWORD_MAX })
+  @IsDefined()
+  @IsString()
+  @MaxLength(LOGIN_PASSWORD_MAX)
+  password: string;
+}
+
+/** OAuth2 resource-owner password grant (RFC 6749 §4.3), form-encoded; what Swagger UI's Authorize sends. */
+export class TokenRequest {
+  @ApiPropertyOptional({ enum: ['password'], default: 'password' })
+  @Optional()
+  @IsIn(['password'])
+  grant_type?: string;
+
+  @ApiProperty({ description: 'Email or username', maxLength: LOGIN_MAX })
+  @IsDefined()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(LOGIN_MAX)
+  username: string;
+
+  @ApiProperty({ format: 'password', maxLength: LOGIN_PASSWORD_MAX })
+  @IsDefined()
+  @IsString()
+  @MaxLength(LOGIN_PASSWORD_MAX)
+  password: string;
+
+  @ApiPropertyOptional({ description: 'Ignored' })
+  scope?: string;
+
+  @ApiPropertyOptional({ description: 'Ignored' })
+  client_id?: string;
+
+  @ApiPropertyOptional({ description: 'Ignored' })
+  client_secret?: string;
+}
+
+export class RefreshRequest {
+  @ApiProperty({ description: 'The refresh token of the last login or refresh' })
+  @IsDefined()
+  @IsString()
+  @MaxLength(512)
+  refresh_token: string;
+}
+
+export class LogoutRequest {
+  @ApiPropertyOptional({ description: "Ends this token's session; without it, the session of the access token used" })
+  @Optional()
+  @IsString()
+  @MaxLength(512)
+  refresh_token?: string;
+}
+
+export class TokenResponse {
+  @ApiProperty({ description: 'JWT to send as `Authorization: Bearer …`' })
+  access_token: string;
+
+  @ApiProperty({ description: 'Opaque; spent by its first use on /v1/auth/refresh' })
+  refresh_token: string;
+
+  @ApiProperty({ enum: ['bearer'], example: 'bearer' })
+  token_type: 'bearer';
+
+  @ApiProperty({ description: 'Lifetime of the access token in seconds', example: 900 })
+  expires_in: number;
+}

@@ -1,0 +1,96 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsDefined, IsInt, IsString, IsUUID, Max, MaxLength, Min } from 'class-validator';
+import { Optional, QueryInt } from '../../common/validation/decorators.js';
+import { UserFields } from './user-fields.js';
+
+/** `POST /v1/users` (platform admin). Unknown and read-only fields are ignored. */
+export class CreateUserRequest {
+  @UserFields.email('required') email: string;
+  @UserFields.username('required') username: string;
+  @UserFields.password('required') password: string;
+  @UserFields.fullName('nullable') full_name?: string | null;
+  @UserFields.avatarUrl('nullable') avatar_url?: string | null;
+  @UserFields.bio('nullable') bio?: string | null;
+  @UserFields.timezone('nullable') timezone?: string | null;
+  @UserFields.locale('nullable') locale?: string | null;
+  @UserFields.preferences('optional') preferences?: Record<string, unknown>;
+  @UserFields.settings('optional') settings?: Record<string, unknown>;
+  @UserFields.roles('optional') roles?: string[];
+  @UserFields.flag('optional', 'Default true') is_active?: boolean;
+  @UserFields.flag('optional', 'Default false') is_verified?: boolean;
+}
+
+/**
+ * `PUT /v1/users/{user_id}`: partial (absent = unchanged, `null` clears a nullable field). The same
+ * field rules as the create body, every field optional, plus what only an update can carry.
+ * Read-only fields of the user object (`user_id`, `created_at`, …) are ignored, so a client may PUT
+ * back the whole object it got.
+ */
+export class UpdateUserRequest {
+  @UserFields.email('optional') email?: string;
+  @UserFields.username('optional') username?: string;
+  @UserFields.password('optional') password?: string;
+  @UserFields.fullName('nullable') full_name?: string | null;
+  @UserFields.avatarUrl('nullable') avatar_url?: string | null;
+  @UserFields.bio('nullable') bio?: string | null;
+  @UserFields.timezone('nullable') timezone?: string | null;
+  @UserFields.locale('nullable') locale?: string | null;
+  @UserFields.preferences('optional') preferences?: Record<string, unknown>;
+  @UserFields.settings('optional') settings?: Record<string, unknown>;
+  @UserFields.roles('optional') roles?: string[];
+  @UserFields.flag('optional', 'Platform admin only') is_active?: boolean;
+  @UserFields.flag('optional', 'Platform admin only') is_verified?: boolean;
+  @UserFields.workspaceId('nullable', 'A workspace the user belongs to') default_workspace_id?: string | null;
+
+  @ApiPropertyOptional({ type: String, format: 'password', writeOnly: true, description: 'Required with `password` unless the caller is a platform admin' })
+  @Optional()
+  @IsString()
+  @MaxLength(1024)
+  current_password?: string;
+}
+
+/** `PATCH /v1/users/me/preferences`: an RFC 7396 merge patch (nested objects merge, `null` removes a key). */
+export class PreferencesPatchRequest {
+  @UserFields.preferences('required') preferences: Record<string, unknown>;
+}
+
+export class UserIdParams {
+  @ApiProperty({ format: 'uuid' })
+  @IsDefined()
+  @IsUUID('all')
+  user_id: string;
+}
+
+export class GetUserQuery {
+  @ApiPropertyOptional({ format: 'uuid', description: 'Workspace context for the permission check' })
+  @Optional()
+  @IsUUID('all')
+  workspace_id?: string;
+}
+
+export class ListUsersQuery {
+  @ApiProperty({ format: 'uuid', description: 'Workspace ID (required)' })
+  @IsDefined()
+  @IsUUID('all')
+  workspace_id: string;
+
+  @ApiPropertyOptional({ description: 'Case-insensitive substring of the name, username or email', maxLength: 200 })
+  @Optional()
+  @IsString()
+  @MaxLength(200)
+  search?: string;
+
+  @ApiPropertyOptional({ description: 'Maximum number of items to return (1-200)', minimum: 1, maximum: 200, default: 50 })
+  @Optional()
+  @QueryInt()
+  @IsInt()
+  @Min(1)
+  @Max(200)
+  limit?: number = 50;
+
+  @ApiPropertyOptional({ description: "Cursor for pagination (from previous response's next_cursor)" })
+  @Optional()
+  @IsString()
+  @MaxLength(2048)
+  cursor?: string;
+}

@@ -1,0 +1,49 @@
+import { ConflictError } from '../common/errors/app-error.js';
+import { sqlState } from '../common/errors/database-errors.js';
+import { RequestValidationError } from '../common/validation/pydantic-errors.js';
+import { JSON_OBJECT_MAX_BYTES } from './dto/user-fields.js';
+
+function constraintOf(error: unknown): string | undefined {
+  const e = error as { constraint?: unknown; driverError?: { constraint?: unknown } };
+  const name = e?.driverError?.constraint ?? e?.constraint;
+  return typeof name === 'string' ? name : undefined;
+}
+
+/** A unique-index violation on the users table → 409 naming the field; anything else → undefined. */
+export function duplicateUserConflict(error: unknown): ConflictError | undefined {
+  if (sqlState(error) !== '23505') return undefined;
+  switch (constraintOf(error)) {
+    case 'users_email_lower_key':
+      return new ConflictError('A user with this email already exists', { resource_type: 'user', field: 'email' });
+    case 'users_username_lower_key':
+      return new ConflictError('A user with this username already exists', { resource_type: 'user', field: 'username' });
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * The 16 KiB check constraint on `preferences` / `settings` (the size PostgreSQL measures, after a
+ * merge) → the same 422 the body check gives.
+ */
+export function jsonSizeViolation(error: unknown, input: (field: 'preferences' | 'settings') => unknown): RequestValidationError | undefined {
+  if (sqlState(error) !== '23514') return undefined;
+  const constraint = constraintOf(error);
+  const field = constraint === 'users_preferences_size' ? 'preferences' : constraint === 'users_settings_size' ? 'settings' : undefined;
+  if (!field) return undefined;
+  const text = `object must be at most ${JSON_OBJECT_MAX_BYTES} bytes when serialized as JSON`;
+  return new RequestValidationError([{ type: 'value_error', loc: ['body', field], msg: `Value error, ${text}`, input: input(field), ctx: { error: text } }]);
+}
+
+/** Deadlocks and serialization failures are retried: the transaction is replayed from the start. */
+export async function withRetry<T>(work: () => Promise<T>, attempts = 4): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await work();
+    } catch (error) {
+      const state = sqlState(error);
+      if (attempt >= attempts || (state !== '40P01' && state !== '40001')) throw error;
+      await new Promise((r) => setTimeout(r, 5 + Math.random() * 20 * attempt));
+    }
+  }
+}

@@ -1,0 +1,102 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Put, Query } from '@nestjs/common';
+import {
+  ApiBearerAuth,
+  ApiBody,
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiOAuth2,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
+import { AllowSelf } from '../access/allow-self.decorator.js';
+import { RequirePermission } from '../access/permission.decorator.js';
+import { CurrentUser } from '../auth/current-user.decorator.js';
+import { validateBody } from '../auth/validate-body.js';
+import { ApiErrors } from '../common/openapi.js';
+import { UserListResponse, UserResponse } from './dto/user-response.dto.js';
+import { CreateUserRequest, GetUserQuery, ListUsersQuery, PreferencesPatchRequest, UpdateUserRequest, UserIdParams } from './dto/users.dto.js';
+import { toUserResponse } from './user-response.js';
+import type { User } from './user.entity.js';
+import { UsersService } from './users.service.js';
+
+/**
+ * `/v1/users` (CONTRACT §4). Bodies are validated in the handler, after the guard has decided the
+ * permission (so a caller without it learns nothing about the body), and with passwords never echoed
+ * in a 422.
+ */
+@ApiTags('users')
+@ApiBearerAuth('bearer')
+@ApiOAuth2([], 'oauth2')
+@Controller('v1/users')
+export class UsersController {
+  constructor(private readonly users: UsersService) {}
+
+  @Get()
+  @RequirePermission('users:read')
+  @ApiOperation({ summary: 'List the users of a workspace' })
+  @ApiOkResponse({ type: UserListResponse })
+  @ApiErrors(404, 422)
+  list(@Query() query: ListUsersQuery): Promise<UserListResponse> {
+    return this.users.list(query);
+  }
+
+  @Post()
+  @RequirePermission('users:create')
+  @ApiOperation({ summary: 'Create a user (platform admin)' })
+  @ApiBody({ type: CreateUserRequest })
+  @ApiCreatedResponse({ type: UserResponse })
+  @ApiErrors(409, 422)
+  async create(@Body() body: unknown): Promise<UserResponse> {
+    return this.users.create(await validateBody(CreateUserRequest, body));
+  }
+
+  /** The caller, as the authentication guard loaded them on this request: no further query. */
+  @Get('me')
+  @ApiOperation({ summary: 'Get the current user' })
+  @ApiOkResponse({ type: UserResponse })
+  @ApiErrors(401)
+  me(@CurrentUser() user: User): UserResponse {
+    return toUserResponse(user);
+  }
+
+  @Patch('me/preferences')
+  @ApiOperation({ summary: 'Merge-patch my preferences (RFC 7396: nested objects merge, null removes a key)' })
+  @ApiBody({ type: PreferencesPatchRequest })
+  @ApiOkResponse({ type: UserResponse })
+  @ApiErrors(401, 422)
+  async patchPreferences(@CurrentUser() user: User, @Body() body: unknown): Promise<UserResponse> {
+    const dto = await validateBody(PreferencesPatchRequest, body);
+    return this.users.patchPreferences(user, dto.preferences);
+  }
+
+  @Get(':user_id')
+  @ApiOperation({ summary: 'Get a user (oneself, a user sharing a workspace, or anyone for a platform admin)' })
+  @ApiOkResponse({ type: UserResponse })
+  @ApiErrors(401, 403, 404, 422)
+  get(@CurrentUser() user: User, @Param() params: UserIdParams, @Query() query: GetUserQuery): Promise<UserResponse> {
+    return this.users.findVisible(user, params.user_id, query.workspace_id);
+  }
+
+  @Put(':user_id')
+  @RequirePermission('users:update')
+  @AllowSelf('user_id')
+  @ApiOperation({ summary: 'Update a user (partial): oneself, or anyone for a platform admin' })
+  @ApiBody({ type: UpdateUserRequest })
+  @ApiOkResponse({ type: UserResponse })
+  @ApiErrors(404, 409, 422)
+  async update(@CurrentUser() user: User, @Param() params: UserIdParams, @Body() body: unknown): Promise<UserResponse> {
+    return this.users.update(user, params.user_id.toLowerCase(), await validateBody(UpdateUserRequest, body));
+  }
+
+  @Delete(':user_id')
+  @HttpCode(204)
+  @RequirePermission('users:delete')
+  @AllowSelf('user_id')
+  @ApiOperation({ summary: 'Delete a user: oneself, or anyone for a platform admin' })
+  @ApiNoContentResponse({ description: 'Deleted' })
+  @ApiErrors(404, 409, 422)
+  async remove(@Param() params: UserIdParams): Promise<void> {
+    await this.users.remove(params.user_id.toLowerCase());
+  }
+}
