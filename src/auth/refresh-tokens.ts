@@ -116,11 +116,12 @@ export class RefreshTokens {
 
   /** Deletes tokens past their expiry (a batch at a time); they can neither be used nor reused. */
   async purgeExpired(batch = 10_000): Promise<number> {
-    const rows = await this.dataSource.query(
-      `DELETE FROM refresh_tokens WHERE token_id IN (SELECT token_id FROM refresh_tokens WHERE expires_at < now() LIMIT $1) RETURNING 1`,
+    // TypeORM answers a DELETE with [rows, rowCount].
+    const [, count] = await this.dataSource.query(
+      `DELETE FROM refresh_tokens WHERE token_id IN (SELECT token_id FROM refresh_tokens WHERE expires_at < now() LIMIT $1)`,
       [batch],
     );
-    return rows.length;
+    return Number(count);
   }
 
   private async revokeFamilyWith(db: Queryable, familyId: string): Promise<void> {

@@ -47,3 +47,12 @@ export async function withRetry<T>(work: () => Promise<T>, attempts = 4): Promis
     }
   }
 }
+
+/**
+ * Rows of an `UPDATE … RETURNING` / `DELETE … RETURNING` run through TypeORM's `query()`, which
+ * answers those commands with `[rows, rowCount]` instead of the rows.
+ */
+export function returnedRows<T>(result: unknown): T[] {
+  if (Array.isArray(result) && result.length === 2 && Array.isArray(result[0]) && typeof result[1] === 'number') return result[0] as T[];
+  return result as T[];
+}

@@ -10,7 +10,7 @@ import { RequestValidationError } from '../common/validation/pydantic-errors.js'
 import { normalizeRoles } from './dto/user-fields.js';
 import type { UserListResponse, UserResponse } from './dto/user-response.dto.js';
 import type { CreateUserRequest, ListUsersQuery, UpdateUserRequest } from './dto/users.dto.js';
-import { duplicateUserConflict, jsonSizeViolation, withRetry } from './user-errors.js';
+import { duplicateUserConflict, jsonSizeViolation, returnedRows, withRetry } from './user-errors.js';
 import { toUserResponse } from './user-response.js';
 import { isPlatformAdmin, USER_SELECT, type User } from './user.entity.js';
 
@@ -168,10 +168,9 @@ export class UsersService {
           if (Object.keys(set).length === 0) return toUserResponse(current);
           const columns = Object.keys(set);
           const assignments = columns.map((c, i) => `${c} = $${i + 2}${c === 'preferences' || c === 'settings' ? '::jsonb' : ''}`);
-          const [row] = await em.query(`UPDATE users u SET ${assignments.join(', ')} WHERE u.user_id = $1 RETURNING ${USER_SELECT}`, [
-            userId,
-            ...columns.map((c) => set[c]),
-          ]);
+          const [row] = returnedRows<Row>(
+            await em.query(`UPDATE users u SET ${assignments.join(', ')} WHERE u.user_id = $1 RETURNING ${USER_SELECT}`, [userId, ...columns.map((c) => set[c])]),
+          );
           if (newHash !== undefined) await this.refreshTokens.revokeAllForUser(userId, em);
           return toUserResponse(row);
         }),
@@ -223,9 +222,11 @@ export class UsersService {
    */
   async patchPreferences(caller: User, patch: Record<string, unknown>): Promise<UserResponse> {
     try {
-      const [row] = await this.dataSource.query(
-        `UPDATE users u SET preferences = jsonb_merge_patch(u.preferences, $2::jsonb) WHERE u.user_id = $1 RETURNING ${USER_SELECT}`,
-        [caller.user_id, JSON.stringify(patch)],
+      const [row] = returnedRows<Row>(
+        await this.dataSource.query(
+          `UPDATE users u SET preferences = jsonb_merge_patch(u.preferences, $2::jsonb) WHERE u.user_id = $1 RETURNING ${USER_SELECT}`,
+          [caller.user_id, JSON.stringify(patch)],
+        ),
       );
       if (!row) throw new AuthenticationError();
       return toUserResponse(row);

@@ -41,7 +41,7 @@ export function authThrottlerOptions(limits: RateLimitOptions): ThrottlerModuleO
         ttl: WINDOW_MS,
         limit: limitFor,
         skipIf: (context) => !bucketOf(context),
-        generateKey: (context, tracker, name) => `${bucketOf(context)}:${name}:${digest(tracker)}`,
+        generateKey: (context, tracker) => `${bucketOf(context)}:${digest(tracker)}`,
       },
       {
         name: 'login',
@@ -49,7 +49,7 @@ export function authThrottlerOptions(limits: RateLimitOptions): ThrottlerModuleO
         limit: limits.loginPerMinute,
         skipIf: (context) => bucketOf(context) !== 'login' || !loginNameOf(context.switchToHttp().getRequest<Request>()),
         getTracker: (req) => loginNameOf(req as Request) ?? '',
-        generateKey: (_context, tracker, name) => `login:${name}:${digest(tracker)}`,
+        generateKey: (_context, tracker) => digest(tracker),
       },
     ],
   };

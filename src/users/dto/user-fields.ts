@@ -1,6 +1,6 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, type ApiPropertyOptions } from '@nestjs/swagger';
-import { IsArray, IsBoolean, IsEmail, IsIn, IsObject, IsString, IsUrl, IsUUID, Matches, MaxLength, MinLength, ValidateBy } from 'class-validator';
+import { IsArray, IsBoolean, IsEmail, IsIn, IsObject, IsString, IsUrl, isUUID, Matches, MaxLength, MinLength, ValidateBy, type ValidationOptions } from 'class-validator';
 import { IsLocale, IsTimeZone, MaxJsonBytes, Nullable, Optional } from '../../common/validation/decorators.js';
 
 /**
@@ -19,6 +19,14 @@ export const PASSWORD_MAX = 128;
 /** Present, `null` included (a `null` then fails the type check, as pydantic reports it). */
 function IsPresent(): PropertyDecorator {
   return ValidateBy({ name: 'isDefined', validator: { validate: (value: unknown) => value !== undefined, defaultMessage: () => 'required' } });
+}
+
+/**
+ * Any UUID PostgreSQL accepts (hex 8-4-4-4-12, any version). Named `isUUID` so the pydantic mapping
+ * reports `uuid_parsing`: class-validator 0.15 names its own `IsUUID` constraint `isUuid`.
+ */
+export function IsUuid(options?: ValidationOptions): PropertyDecorator {
+  return ValidateBy({ name: 'isUUID', validator: { validate: (value: unknown) => isUUID(value, 'loose'), defaultMessage: () => 'must be a UUID' } }, options);
 }
 
 function field(presence: Presence, api: ApiPropertyOptions, ...rules: PropertyDecorator[]): PropertyDecorator {
@@ -71,7 +79,7 @@ export const UserFields = {
       IsIn(PLATFORM_ROLES as unknown as string[], { each: true }),
     ),
   flag: (p: Presence, description: string) => field(p, { type: Boolean, description }, IsBoolean()),
-  workspaceId: (p: Presence, description: string) => field(p, { type: String, format: 'uuid', description }, IsUUID('all')),
+  workspaceId: (p: Presence, description: string) => field(p, { type: String, format: 'uuid', description }, IsUuid()),
 };
 
 /** `["admin"]` when admin is among the roles, `["user"]` otherwise: the two platform roles. */

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsDefined, IsInt, IsString, IsUUID, Max, MaxLength, Min } from 'class-validator';
+import { IsDefined, IsInt, IsString, Max, MaxLength, Min } from 'class-validator';
 import { Optional, QueryInt } from '../../common/validation/decorators.js';
-import { UserFields } from './user-fields.js';
+import { IsUuid, UserFields } from './user-fields.js';
 
 /** `POST /v1/users` (platform admin). Unknown and read-only fields are ignored. */
 export class CreateUserRequest {
@@ -57,21 +57,21 @@ export class PreferencesPatchRequest {
 export class UserIdParams {
   @ApiProperty({ format: 'uuid' })
   @IsDefined()
-  @IsUUID('all')
+  @IsUuid()
   user_id: string;
 }
 
 export class GetUserQuery {
   @ApiPropertyOptional({ format: 'uuid', description: 'Workspace context for the permission check' })
   @Optional()
-  @IsUUID('all')
+  @IsUuid()
   workspace_id?: string;
 }
 
 export class ListUsersQuery {
   @ApiProperty({ format: 'uuid', description: 'Workspace ID (required)' })
   @IsDefined()
-  @IsUUID('all')
+  @IsUuid()
   workspace_id: string;
 
   @ApiPropertyOptional({ description: 'Case-insensitive substring of the name, username or email', maxLength: 200 })
