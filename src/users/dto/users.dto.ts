@@ -80,7 +80,7 @@ export class ListUsersQuery {
   @MaxLength(200)
   search?: string;
 
-  @ApiPropertyOptional({ description: 'Maximum number of items to return (1-200)', minimum: 1, maximum: 200, default: 50 })
+  @ApiPropertyOptional({ type: 'integer', description: 'Maximum number of items to return (1-200)', minimum: 1, maximum: 200, default: 50 })
   @Optional()
   @QueryInt()
   @IsInt()
