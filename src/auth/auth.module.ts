@@ -47,7 +47,7 @@ const CORE_PROVIDERS: Provider[] = [
   PasswordHasher,
   RefreshTokens,
 ];
-const CORE_EXPORTS = [AUTH_OPTIONS, JWT_OPTIONS, JWT_KEYS, JwtAuthGuard, TokenService, PasswordHasher, RefreshTokens];
+const CORE_EXPORTS = [AUTH_OPTIONS, JWT_OPTIONS, JWT_KEYS, JwtStrategy, JwtAuthGuard, TokenService, PasswordHasher, RefreshTokens];
 
 /** The auth endpoints, their rate limits and the admin bootstrap. */
 const SERVER_PROVIDERS: Provider[] = [
