@@ -26,8 +26,6 @@ import { UsersService } from './users.service.js';
  * in a 422.
  */
 @ApiTags('users')
-@ApiBearerAuth('bearer')
-@ApiOAuth2([], 'oauth2')
 @Controller('v1/users')
 export class UsersController {
   constructor(private readonly users: UsersService) {}
@@ -53,6 +51,8 @@ export class UsersController {
 
   /** The caller, as the authentication guard loaded them on this request: no further query. */
   @Get('me')
+  @ApiBearerAuth('bearer')
+  @ApiOAuth2([], 'oauth2')
   @ApiOperation({ summary: 'Get the current user' })
   @ApiOkResponse({ type: UserResponse })
   @ApiErrors(401)
@@ -61,6 +61,8 @@ export class UsersController {
   }
 
   @Patch('me/preferences')
+  @ApiBearerAuth('bearer')
+  @ApiOAuth2([], 'oauth2')
   @ApiOperation({ summary: 'Merge-patch my preferences (RFC 7396: nested objects merge, null removes a key)' })
   @ApiBody({ type: PreferencesPatchRequest })
   @ApiOkResponse({ type: UserResponse })
@@ -71,6 +73,8 @@ export class UsersController {
   }
 
   @Get(':user_id')
+  @ApiBearerAuth('bearer')
+  @ApiOAuth2([], 'oauth2')
   @ApiOperation({ summary: 'Get a user (oneself, a user sharing a workspace, or anyone for a platform admin)' })
   @ApiOkResponse({ type: UserResponse })
   @ApiErrors(401, 403, 404, 422)
