@@ -22,11 +22,11 @@ function IsPresent(): PropertyDecorator {
 }
 
 /**
- * Any UUID PostgreSQL accepts (hex 8-4-4-4-12, any version). Named `isUUID` so the pydantic mapping
- * reports `uuid_parsing`: class-validator 0.15 names its own `IsUUID` constraint `isUuid`.
+ * Any UUID PostgreSQL accepts (hex 8-4-4-4-12, any version), under class-validator's own
+ * constraint name `isUuid`, which the pydantic mapping reports as `uuid_parsing`.
  */
 export function IsUuid(options?: ValidationOptions): PropertyDecorator {
-  return ValidateBy({ name: 'isUUID', validator: { validate: (value: unknown) => isUUID(value, 'loose'), defaultMessage: () => 'must be a UUID' } }, options);
+  return ValidateBy({ name: 'isUuid', validator: { validate: (value: unknown) => isUUID(value, 'loose'), defaultMessage: () => 'must be a UUID' } }, options);
 }
 
 function field(presence: Presence, api: ApiPropertyOptions, ...rules: PropertyDecorator[]): PropertyDecorator {
