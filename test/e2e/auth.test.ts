@@ -3,6 +3,7 @@ import { KeyObject, randomUUID } from 'node:crypto';
 import { SignJWT, decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { JWT_KEYS } from '../../dist/auth/jwt-keys.js';
+import { RefreshTokens } from '../../dist/auth/refresh-tokens.js';
 import { bearer, createTestApp, expectErrorShape, seedUser, signToken, TEST_JWT_SECRET, TEST_PASSWORD, type TestApp } from '../support/app.js';
 import { expectUserObject } from './users.fixtures.js';
 
@@ -197,6 +198,19 @@ describe('auth (§5)', () => {
       const missing = await t.http.post('/v1/auth/refresh').send({});
       expect(missing.status).toBe(422);
       expect(missing.body.detail[0]).toMatchObject({ type: 'missing', loc: ['body', 'refresh_token'] });
+    });
+
+    it('purges expired refresh tokens and only those', async () => {
+      const { user } = await login();
+      await login();
+      await t.db.query(`UPDATE refresh_tokens SET expires_at = now() - interval '1 minute' WHERE user_id = $1`, [user.user_id]);
+      const count = async (where: string) => (await t.db.query(`SELECT count(*)::int AS n FROM refresh_tokens WHERE ${where}`))[0].n;
+      const expired = await count('expires_at < now()');
+      const live = await count('expires_at >= now()');
+      expect(expired).toBeGreaterThanOrEqual(1);
+      expect(await t.app.get(RefreshTokens).purgeExpired()).toBe(expired);
+      expect(await count('expires_at < now()')).toBe(0);
+      expect(await count('expires_at >= now()')).toBe(live);
     });
 
     it('logout with a refresh token revokes its family (204)', async () => {

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { UsersService } from '../../dist/users/users.service.js';
 import { bearer, createTestApp, expectErrorShape, seedUser, TEST_PASSWORD, type SeedUser, type TestApp } from '../support/app.js';
 import { addMember, expectUserObject, seedAdmin, seedOrg, seedWorkspace } from './users.fixtures.js';
 
@@ -430,6 +431,24 @@ describe('users (§4)', () => {
         expect([[200, 403], [200, 409]]).toContainEqual(results.map((r) => r.status).sort());
         const [{ n }] = await t2.db.query(`SELECT count(*)::int AS n FROM users WHERE 'admin' = ANY(roles) AND is_active`);
         expect(n).toBe(1);
+
+        // The same race inside the service, both callers authenticated as admins beforehand: the
+        // admin-row locks serialize the two transactions, and the second sees the first's result.
+        const third = await seedAdmin(t2.db);
+        const survivor = (await t2.db.query(`SELECT user_id FROM users WHERE 'admin' = ANY(roles) AND is_active AND user_id <> $1`, [third.user_id]))[0].user_id;
+        const rows = await t2.db.query(`SELECT * FROM users WHERE user_id = ANY($1::uuid[])`, [[third.user_id, survivor]]);
+        const byId = Object.fromEntries(rows.map((r: any) => [r.user_id, r]));
+        const service = t2.app.get(UsersService);
+        for (let round = 0; round < 5; round++) {
+          const settled = await Promise.allSettled([
+            service.update(byId[third.user_id], survivor, { is_active: false }),
+            service.update(byId[survivor], third.user_id, { is_active: false }),
+          ]);
+          const refused = settled.filter((r) => r.status === 'rejected') as PromiseRejectedResult[];
+          expect(refused).toHaveLength(1);
+          expect(refused[0].reason.details).toEqual({ reason: 'last_admin' });
+          await t2.db.query(`UPDATE users SET is_active = true WHERE user_id = ANY($1::uuid[])`, [[third.user_id, survivor]]);
+        }
       } finally {
         await t2.close();
       }
