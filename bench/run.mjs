@@ -84,22 +84,25 @@ try {
     const rss = sampleRss(service);
     const baseRss = sampleRss(baseline);
 
-    const deep = await deepCursor(service.url, fx, size, auth, log);
-    const list = scenarios(fx, size, deep).filter((s) => !s.skip);
+    const wantsDeep = !opts.only || opts.only.some((o) => 'users list deep'.includes(o));
+    const deep = wantsDeep ? await deepCursor(service.url, fx, size, auth, log) : undefined;
+    const list = scenarios(fx, size, deep).filter((s) => !s.skip && (!opts.only || opts.only.some((o) => s.name.includes(o))));
     for (const s of list) s.check = await check(service.url, s.path, auth, s.expect);
 
     // Warm both servers (JIT, pool, PostgreSQL's cache) on every route, then measure baseline and
     // service back to back per route so both see the same machine.
     const runs = [];
-    if (opts.warmup > 0) {
-      runs.push({ url: service.url, headers: auth, connections: opts.connections, duration: opts.warmup, requests: list.map((s) => ({ path: s.path })) });
-      runs.push({ url: baseline.url, headers: auth, connections: opts.connections, duration: opts.warmup, requests: list.filter((s) => s.baseline).map((s) => ({ path: s.path })) });
-    }
+    const warm = (url, routes) => {
+      if (opts.warmup > 0 && routes.length) runs.push({ url, headers: auth, connections: opts.connections, duration: opts.warmup, requests: routes.map((s) => ({ path: s.path })) });
+    };
+    warm(service.url, list);
+    warm(baseline.url, list.filter((s) => s.baseline));
+    const warmups = runs.length;
     for (const s of list) {
       if (s.baseline) runs.push(measured(baseline.url, s.path, auth));
       runs.push(measured(service.url, s.path, auth));
     }
-    const figures = (await loadSeries(runs)).slice(opts.warmup > 0 ? 2 : 0);
+    const figures = (await loadSeries(runs)).slice(warmups);
     for (const s of list) {
       const row = { scenario: s.name, size, check: s.check };
       if (s.baseline) row.baseline = figures.shift();
@@ -109,7 +112,7 @@ try {
     }
 
     if (last) {
-      results.login = await measureLogin(service.url, fx, auth);
+      if (opts.login) results.login = await measureLogin(service.url, fx, auth);
       if (opts.soakSeconds > 0) results.soak = await soak(service, list, auth);
     }
 

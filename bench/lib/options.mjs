@@ -16,6 +16,8 @@ export function readOptions(argv = process.argv.slice(2)) {
       connections: { type: 'string' },
       soak: { type: 'string' },
       'cpu-prof': { type: 'boolean', default: false },
+      only: { type: 'string' },
+      'no-login': { type: 'boolean', default: false },
       out: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -37,6 +39,8 @@ export function readOptions(argv = process.argv.slice(2)) {
     // A fixed number of requests instead of a duration: autocannon's clock ticks in whole seconds.
     amount: preset.amount,
     cpuProf: values['cpu-prof'],
+    only: values.only ? values.only.split(',') : undefined,
+    login: !values['no-login'],
     out: values.out,
   };
 }
@@ -44,7 +48,7 @@ export function readOptions(argv = process.argv.slice(2)) {
 const PRESETS = {
   full: { sizes: [10_000, 100_000, 1_000_000], duration: 10, warmup: 3, connections: 50, settleMs: 2000 },
   quick: { sizes: [10_000, 100_000], duration: 3, warmup: 1, connections: 50, settleMs: 1000 },
-  smoke: { sizes: [200], duration: 1, warmup: 0, connections: 8, settleMs: 100, amount: 100 },
+  smoke: { sizes: [200], duration: 1, warmup: 0, connections: 4, settleMs: 100, amount: 40 },
 };
 
 function parseSize(text) {
@@ -61,6 +65,9 @@ const HELP = `npm run bench -- [options]
   --warmup S         seconds of warm-up per server and size (default 3)
   --connections N    autocannon connections for throughput scenarios (default 50)
   --soak S           after the sizes, run a mixed load for S seconds and report RSS growth
-  --cpu-prof         start the service with --cpu-prof (profiles land in bench/results/)
+  --cpu-prof         start the service with --cpu-prof (profiles land in bench/results/profiles/;
+                     summarise one with node bench/profile.mjs FILE)
+  --only a,b         only the scenarios whose names contain one of these (e.g. --only users/me)
+  --no-login         skip the login and login-storm scenarios
   --out FILE         where to write the JSON (default bench/results/<timestamp>.json)
 PostgreSQL: DATABASE_URL (a server the bench may create a database on), else an embedded one.`;

@@ -1,0 +1,60 @@
+// Summarises a V8 .cpuprofile (from `npm run bench -- --cpu-prof`): where the service's CPU went,
+// by package and by function, as shares of the samples. `--skip S` leaves out the first S seconds
+// (start-up: module loading, migrations). `node bench/profile.mjs FILE [--top N] [--skip S]`.
+import { readFileSync } from 'node:fs';
+
+const [file, ...rest] = process.argv.slice(2);
+if (!file) {
+  console.error('usage: node bench/profile.mjs FILE.cpuprofile [--top N] [--skip S]');
+  process.exit(2);
+}
+const flag = (name) => (rest.includes(name) ? Number(rest[rest.indexOf(name) + 1]) : undefined);
+const top = flag('--top') || 25;
+const skipUs = (flag('--skip') ?? 0) * 1e6;
+const profile = JSON.parse(readFileSync(file, 'utf8'));
+const nodes = new Map(profile.nodes.map((n) => [n.id, n]));
+const parent = new Map();
+for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+
+// Self time per node from the sample stream (each sample counts its time delta).
+const self = new Map();
+let clock = 0;
+profile.samples.forEach((id, i) => {
+  clock += profile.timeDeltas[i] ?? 0;
+  if (clock >= skipUs) self.set(id, (self.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0));
+});
+const total = [...self.values()].reduce((a, b) => a + b, 0);
+
+const bucket = (n) => {
+  const { url, functionName } = n.callFrame;
+  if (!url) return functionName.startsWith('(') ? functionName : '(native)';
+  const m = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
+  if (m) return m[1];
+  if (url.startsWith('node:')) return 'node core';
+  if (url.includes('/dist/')) return 'service (dist)';
+  return url;
+};
+
+const byPackage = new Map();
+const byFunction = new Map();
+// Inclusive time per package: a sample counts once for each package on its stack.
+const inclusive = new Map();
+for (const [id, t] of self) {
+  const n = nodes.get(id);
+  byPackage.set(bucket(n), (byPackage.get(bucket(n)) ?? 0) + t);
+  const key = `${n.callFrame.functionName || '(anonymous)'}  ${n.callFrame.url.replace(/^.*node_modules\//, '').replace(/^file:\/\/.*\/dist\//, 'dist/')}:${n.callFrame.lineNumber + 1}`;
+  byFunction.set(key, (byFunction.get(key) ?? 0) + t);
+  const seen = new Set();
+  for (let cur = id; cur !== undefined; cur = parent.get(cur)) seen.add(bucket(nodes.get(cur)));
+  for (const b of seen) inclusive.set(b, (inclusive.get(b) ?? 0) + t);
+}
+
+const pct = (t) => `${((100 * t) / total).toFixed(1).padStart(5)} %`;
+const show = (title, map, n) => {
+  console.log(`\n${title}`);
+  for (const [k, t] of [...map].sort((a, b) => b[1] - a[1]).slice(0, n)) console.log(`  ${pct(t)}  ${k}`);
+};
+console.log(`${file}: ${(total / 1e6).toFixed(1)} s sampled`);
+show('self time by package', byPackage, top);
+show('inclusive time by package (on the stack)', inclusive, top);
+show('self time by function', byFunction, top);
