@@ -23,6 +23,9 @@ profile.samples.forEach((id, i) => {
   clock += profile.timeDeltas[i] ?? 0;
   if (clock >= skipUs) self.set(id, (self.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0));
 });
+// Shares are of busy time: while the process waits (idle) it costs nothing.
+const idle = [...self].filter(([id]) => nodes.get(id).callFrame.functionName === '(idle)').reduce((a, [, t]) => a + t, 0);
+for (const [id] of self) if (nodes.get(id).callFrame.functionName === '(idle)') self.delete(id);
 const total = [...self.values()].reduce((a, b) => a + b, 0);
 
 const bucket = (n) => {
@@ -54,7 +57,7 @@ const show = (title, map, n) => {
   console.log(`\n${title}`);
   for (const [k, t] of [...map].sort((a, b) => b[1] - a[1]).slice(0, n)) console.log(`  ${pct(t)}  ${k}`);
 };
-console.log(`${file}: ${(total / 1e6).toFixed(1)} s sampled`);
+console.log(`${file}: ${(total / 1e6).toFixed(1)} s busy, ${(idle / 1e6).toFixed(1)} s idle; shares are of busy time`);
 show('self time by package', byPackage, top);
 show('inclusive time by package (on the stack)', inclusive, top);
 show('self time by function', byFunction, top);

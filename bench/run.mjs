@@ -99,8 +99,8 @@ try {
     warm(baseline.url, list.filter((s) => s.baseline));
     const warmups = runs.length;
     for (const s of list) {
-      if (s.baseline) runs.push(measured(baseline.url, s.path, auth));
-      runs.push(measured(service.url, s.path, auth));
+      if (s.baseline) runs.push(measured(baseline, s.path, auth));
+      runs.push(measured(service, s.path, auth));
     }
     const figures = (await loadSeries(runs)).slice(warmups);
     for (const s of list) {
@@ -112,7 +112,7 @@ try {
     }
 
     if (last) {
-      if (opts.login) results.login = await measureLogin(service.url, fx, auth);
+      if (opts.login) results.login = await measureLogin(service, fx, auth);
       if (opts.soakSeconds > 0) results.soak = await soak(service, list, auth);
     }
 
@@ -137,8 +137,8 @@ try {
   await cleanup();
 }
 
-function measured(url, requestPath, headers) {
-  return { url: url + requestPath, headers, connections: opts.connections, ...length() };
+function measured(server, requestPath, headers) {
+  return { url: server.url + requestPath, pid: server.pid, headers, connections: opts.connections, ...length() };
 }
 
 /** How long one load lasts: seconds, or (smoke runs) a number of requests scaled by `share`. */
@@ -150,12 +150,13 @@ function length(share = 1) {
  * Logins alone, then `/v1/users/me` at a fixed moderate rate at rest and again while logins run
  * flat out beside it: the difference is what hashing costs everyone else.
  */
-async function measureLogin(url, fx, auth) {
+async function measureLogin(service, fx, auth) {
+  const { url } = service;
   const request = loginRequest(fx);
   const checked = await fetch(url + request.path, { method: request.method, headers: request.headers, body: request.body });
   await checked.arrayBuffer();
-  const login = { url, ...request, connections: 8, ...length(0.2) };
-  const steady = { url: `${url}/v1/users/me`, headers: auth, connections: 10, overallRate: 200, ...length() };
+  const login = { url: url + request.path, pid: service.pid, method: request.method, headers: request.headers, body: request.body, connections: 8, ...length(0.2) };
+  const steady = { url: `${url}/v1/users/me`, pid: service.pid, headers: auth, connections: 10, overallRate: 200, ...length() };
   const [loginAlone, rest] = await loadSeries([login, steady]);
   const alone = { ...loginAlone, check: checked.ok ? 'ok' : `HTTP ${checked.status}` };
   log(`login: ${alone.rps.toFixed(1)} req/s, p50 ${fmt(alone.p50)} ms`);
@@ -172,7 +173,7 @@ async function soak(service, list, auth) {
   const samples = [];
   const timer = setInterval(() => samples.push({ t: (Date.now() - t0) / 1000, rss: service.rss() }), 1000);
   const t0 = Date.now();
-  const result = await load({ url: service.url, headers: auth, connections: opts.connections, duration: opts.soakSeconds, requests: list.map((s) => ({ path: s.path })) });
+  const result = await load({ url: service.url, pid: service.pid, headers: auth, connections: opts.connections, duration: opts.soakSeconds, requests: list.map((s) => ({ path: s.path })) });
   clearInterval(timer);
   await sleep(opts.settleMs);
   const median = (xs) => xs.map((s) => s.rss).sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? null;

@@ -39,27 +39,21 @@ export function printReport(r) {
   lines.push(`identity-service bench · ${m.mode} · ${m.date} · commit ${m.commit ?? '?'} · node ${m.node} · ${m.cpus} cpus · load ${m.loadavgStart.map((x) => x.toFixed(2)).join(' ')} → ${m.loadavgEnd.map((x) => x.toFixed(2)).join(' ')}`);
   lines.push(`${m.command} · ${m.connections} connections · ${m.duration} s per scenario`);
   lines.push('');
-  const table = [['size', 'scenario', 'req/s', 'p50 ms', 'p99 ms', 'base req/s', 'base p99', '× req/s', '× p99', 'non-2xx', 'check']];
-  for (const s of r.sizes) {
-    for (const row of s.rows) {
-      const sv = row.service;
-      const b = row.baseline;
-      table.push([label(s.size), row.scenario, num(sv.rps, 0), num(sv.p50), num(sv.p99), b ? num(b.rps, 0) : '', b ? num(b.p99) : '',
-        b ? num(ratio(sv.rps, b.rps)) : '', b ? num(ratio(sv.p99, b.p99)) : '', String(sv.non2xx + sv.errors), row.check]);
-    }
-  }
+  const table = [['size', 'scenario', 'req/s', 'p50 ms', 'p99 ms', 'cpu µs/req', 'base req/s', 'base p99', 'base cpu', '× req/s', '× p99', '× cpu', 'non-2xx', 'check']];
+  const line = (size, name, x, b, check = '', rpsDigits = 0) => [label(size), name, num(x.rps, rpsDigits), num(x.p50), num(x.p99), num(x.cpuUsPerRequest, 0),
+    b ? num(b.rps, 0) : '', b ? num(b.p99) : '', b ? num(b.cpuUsPerRequest, 0) : '',
+    b ? num(ratio(x.rps, b.rps)) : '', b ? num(ratio(x.p99, b.p99)) : '', b ? num(ratio(x.cpuUsPerRequest, b.cpuUsPerRequest)) : '',
+    String(x.non2xx + x.errors), check];
+  for (const s of r.sizes) for (const row of s.rows) table.push(line(s.size, row.scenario, row.service, row.baseline, row.check));
+  const largest = r.sizes[r.sizes.length - 1]?.size;
   if (r.login) {
     const l = r.login;
-    const size = label(r.sizes[r.sizes.length - 1].size);
-    table.push([size, 'login (8 conns)', num(l.alone.rps, 1), num(l.alone.p50), num(l.alone.p99), '', '', '', '', String(l.alone.non2xx + l.alone.errors), l.alone.check]);
-    table.push([size, 'users/me @200/s at rest', num(l.rest.rps, 0), num(l.rest.p50), num(l.rest.p99), '', '', '', '', String(l.rest.non2xx + l.rest.errors), '']);
-    table.push([size, 'users/me @200/s in storm', num(l.storm.rps, 0), num(l.storm.p50), num(l.storm.p99), '', '', '', '', String(l.storm.non2xx + l.storm.errors), '']);
-    table.push([size, 'login during storm', num(l.loginDuringStorm.rps, 1), num(l.loginDuringStorm.p50), num(l.loginDuringStorm.p99), '', '', '', '', String(l.loginDuringStorm.non2xx + l.loginDuringStorm.errors), '']);
+    table.push(line(largest, 'login (8 conns)', l.alone, undefined, l.alone.check, 1));
+    table.push(line(largest, 'users/me @200/s at rest', l.rest));
+    table.push(line(largest, 'users/me @200/s in storm', l.storm));
+    table.push(line(largest, 'login during storm', l.loginDuringStorm, undefined, '', 1));
   }
-  if (r.soak) {
-    const s = r.soak;
-    table.push([label(r.sizes[r.sizes.length - 1].size), `soak mix ${s.seconds} s`, num(s.result.rps, 0), num(s.result.p50), num(s.result.p99), '', '', '', '', String(s.result.non2xx + s.result.errors), '']);
-  }
+  if (r.soak) table.push(line(largest, `soak mix ${r.soak.seconds} s`, r.soak.result));
   lines.push(...formatTable(table));
   lines.push('');
   lines.push('RSS (MB)   service before / peak during / after · baseline before / peak');
@@ -80,7 +74,7 @@ export function printReport(r) {
 
 function formatTable(rows) {
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => String(r[i]).length)));
-  const right = new Set([2, 3, 4, 5, 6, 7, 8, 9]);
+  const right = new Set([2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
   return rows.map((r, n) => {
     const cells = r.map((c, i) => (right.has(i) && n > 0 ? String(c).padStart(widths[i]) : String(c).padEnd(widths[i])));
     return cells.join('  ').trimEnd();
