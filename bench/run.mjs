@@ -63,6 +63,7 @@ try {
     RATE_LIMIT_LOGIN_PER_MINUTE: '1000000',
     RATE_LIMIT_REFRESH_PER_MINUTE: '1000000',
     NODE_OPTIONS: '',
+    ...opts.serviceEnv,
   };
   const cpuProfDir = opts.cpuProf ? path.join(RESULTS, 'profiles') : undefined;
 

@@ -17,6 +17,7 @@ export function readOptions(argv = process.argv.slice(2)) {
       soak: { type: 'string' },
       'cpu-prof': { type: 'boolean', default: false },
       only: { type: 'string' },
+      env: { type: 'string', multiple: true },
       'no-login': { type: 'boolean', default: false },
       out: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
@@ -41,6 +42,7 @@ export function readOptions(argv = process.argv.slice(2)) {
     cpuProf: values['cpu-prof'],
     only: values.only ? values.only.split(',') : undefined,
     login: !values['no-login'],
+    serviceEnv: Object.fromEntries((values.env ?? []).map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)])),
     out: values.out,
   };
 }
@@ -69,5 +71,6 @@ const HELP = `npm run bench -- [options]
                      summarise one with node bench/profile.mjs FILE)
   --only a,b         only the scenarios whose names contain one of these (e.g. --only users/me)
   --no-login         skip the login and login-storm scenarios
+  --env K=V          extra environment for the service (repeatable), e.g. --env LOG_LEVEL=silent
   --out FILE         where to write the JSON (default bench/results/<timestamp>.json)
 PostgreSQL: DATABASE_URL (a server the bench may create a database on), else an embedded one.`;
