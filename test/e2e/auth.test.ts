@@ -53,6 +53,19 @@ describe('auth (§5)', () => {
       }
     });
 
+    it('sets last_login without moving updated_at (a login is not an edit of the record)', async () => {
+      const u = await seedUser(t.db);
+      const [before] = await t.db.query(`SELECT updated_at FROM users WHERE user_id = $1`, [u.user_id]);
+      const res = await t.http.post('/v1/auth/login').send({ login: u.email, password: TEST_PASSWORD });
+      expect(res.status).toBe(200);
+      const [after] = await t.db.query(`SELECT updated_at, last_login FROM users WHERE user_id = $1`, [u.user_id]);
+      expect(after.last_login).not.toBeNull();
+      expect(after.updated_at.toISOString()).toBe(before.updated_at.toISOString());
+      await t.db.query(`UPDATE users SET full_name = 'Edited' WHERE user_id = $1`, [u.user_id]);
+      const [edited] = await t.db.query(`SELECT updated_at FROM users WHERE user_id = $1`, [u.user_id]);
+      expect(edited.updated_at.getTime()).toBeGreaterThan(before.updated_at.getTime());
+    });
+
     it('answers the same 401 for an unknown login and a wrong password', async () => {
       const u = await seedUser(t.db);
       const unknown = await t.http.post('/v1/auth/login').send({ login: 'nobody@example.com', password: TEST_PASSWORD });

@@ -94,7 +94,7 @@ export const TEST_PASSWORD = 'correct-horse-battery';
 /** Inserts a user directly (password `TEST_PASSWORD`) and returns it with a valid access token. */
 export async function seedUser(db: DataSource, fields: Record<string, unknown> = {}): Promise<SeedUser> {
   const argon2 = await import('argon2');
-  argon2Hash ??= argon2.hash(TEST_PASSWORD, { type: argon2.argon2id, memoryCost: 4096, timeCost: 1 });
+  argon2Hash ??= argon2.hash(TEST_PASSWORD, { type: argon2.argon2id, memoryCost: 4096, timeCost: 1, parallelism: 1 });
   const suffix = randomBytes(5).toString('hex');
   const row = { email: `user_${suffix}@example.com`, username: `user_${suffix}`, password_hash: await argon2Hash, ...fields };
   const columns = Object.keys(row);
