@@ -1,8 +1,9 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsString, IsUUID, MaxLength } from 'class-validator';
+import { MemberFieldsResponse } from '../workspaces/member-fields.dto.js';
+import { IsIn, IsUUID } from 'class-validator';
 import { WORKSPACE_ROLES, type WorkspaceRole } from '../access/roles.js';
 import { Optional } from '../common/validation/decorators.js';
-import { PageQueryDto } from '../workspaces/page-query.dto.js';
+import { SearchPageQueryDto } from '../workspaces/page-query.dto.js';
 
 export class MemberParamsDto {
   /** Organization ID */
@@ -18,18 +19,12 @@ export class MemberParamsDto {
   member_user_id: string;
 }
 
-export class MemberListQueryDto extends PageQueryDto {
+export class MemberListQueryDto extends SearchPageQueryDto {
   /** Only members with this role. */
   @Optional()
   @IsIn(WORKSPACE_ROLES)
   @ApiPropertyOptional({ enum: WORKSPACE_ROLES })
   role?: WorkspaceRole;
-
-  /** Case-insensitive substring of full name, username or email (`%`, `_`, `\` are literal). */
-  @Optional()
-  @IsString()
-  @MaxLength(200)
-  search?: string;
 }
 
 export class AddMemberDto {
@@ -49,7 +44,7 @@ export class UpdateMemberDto {
   role: WorkspaceRole;
 }
 
-export class MemberResponse {
+export class MemberResponse extends MemberFieldsResponse {
   @ApiProperty({ format: 'uuid' })
   workspace_id: string;
 
@@ -61,25 +56,6 @@ export class MemberResponse {
 
   @ApiProperty({ enum: WORKSPACE_ROLES })
   role: string;
-
-  username: string;
-
-  email: string;
-
-  @ApiProperty({ type: String, nullable: true })
-  full_name: string | null;
-
-  @ApiProperty({ type: String, nullable: true })
-  avatar_url: string | null;
-
-  @ApiProperty({ type: String, format: 'uuid', nullable: true })
-  added_by: string | null;
-
-  @ApiProperty({ format: 'date-time' })
-  created_at: string;
-
-  @ApiProperty({ format: 'date-time' })
-  updated_at: string;
 }
 
 export class MemberListResponse {

@@ -1,8 +1,9 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsString, IsUUID, MaxLength } from 'class-validator';
+import { MemberFieldsResponse } from './member-fields.dto.js';
+import { IsIn, IsUUID } from 'class-validator';
 import { ORG_ROLES, type OrgRole } from '../access/roles.js';
 import { Optional } from '../common/validation/decorators.js';
-import { PageQueryDto } from './page-query.dto.js';
+import { SearchPageQueryDto } from './page-query.dto.js';
 
 export class OrgMemberParamsDto {
   /** Organization ID */
@@ -14,18 +15,12 @@ export class OrgMemberParamsDto {
   member_user_id: string;
 }
 
-export class OrgMemberListQueryDto extends PageQueryDto {
+export class OrgMemberListQueryDto extends SearchPageQueryDto {
   /** Only members with this role. */
   @Optional()
   @IsIn(ORG_ROLES)
   @ApiPropertyOptional({ enum: ORG_ROLES })
   role?: OrgRole;
-
-  /** Case-insensitive substring of full name, username or email (`%`, `_`, `\` are literal). */
-  @Optional()
-  @IsString()
-  @MaxLength(200)
-  search?: string;
 }
 
 export class AddOrgMemberDto {
@@ -45,7 +40,7 @@ export class UpdateOrgMemberDto {
   role: OrgRole;
 }
 
-export class OrgMemberResponse {
+export class OrgMemberResponse extends MemberFieldsResponse {
   @ApiProperty({ format: 'uuid' })
   user_id: string;
 
@@ -54,25 +49,6 @@ export class OrgMemberResponse {
 
   @ApiProperty({ enum: ORG_ROLES })
   role: string;
-
-  username: string;
-
-  email: string;
-
-  @ApiProperty({ type: String, nullable: true })
-  full_name: string | null;
-
-  @ApiProperty({ type: String, nullable: true })
-  avatar_url: string | null;
-
-  @ApiProperty({ type: String, format: 'uuid', nullable: true })
-  added_by: string | null;
-
-  @ApiProperty({ format: 'date-time' })
-  created_at: string;
-
-  @ApiProperty({ format: 'date-time' })
-  updated_at: string;
 }
 
 export class OrgMemberListResponse {

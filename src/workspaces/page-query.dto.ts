@@ -1,4 +1,4 @@
-import { IsInt, IsString, Max, Min } from 'class-validator';
+import { IsInt, IsString, Max, MaxLength, Min } from 'class-validator';
 import { Optional, QueryInt } from '../common/validation/decorators.js';
 
 export const DEFAULT_PAGE_SIZE = 50;
@@ -18,4 +18,13 @@ export class PageQueryDto {
   @Optional()
   @IsString()
   cursor?: string;
+}
+
+/** `limit`, `cursor` and `search`, shared by the member lists. */
+export class SearchPageQueryDto extends PageQueryDto {
+  /** Case-insensitive substring of full name, username or email (`%`, `_`, `\` are literal). */
+  @Optional()
+  @IsString()
+  @MaxLength(200)
+  search?: string;
 }
