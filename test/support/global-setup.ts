@@ -4,9 +4,7 @@ import fs from 'node:fs/promises';
 import pg from 'pg';
 import type { TestProject } from 'vitest/node';
 import { EmbeddedPostgres } from '../../dist/database/embedded-postgres.js';
-import { dataSourceOptions } from '../../dist/database/data-source.options.js';
-import { runMigrations } from '../../dist/database/migrate.js';
-import { DataSource } from 'typeorm';
+import { migrateDatabase } from '../../dist/database/migrate.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -31,9 +29,7 @@ export default async function setup(project: TestProject) {
   }
   const templateDb = `identity_tpl_${process.pid}_${Date.now()}`;
   await admin(serverUrl, `CREATE DATABASE ${templateDb}`);
-  const ds = await new DataSource(dataSourceOptions({ url: withDatabase(serverUrl, templateDb), poolSize: 2 })).initialize();
-  await runMigrations(ds);
-  await ds.destroy();
+  await migrateDatabase({ url: withDatabase(serverUrl, templateDb) });
   project.provide('serverUrl', serverUrl);
   project.provide('templateDb', templateDb);
 

@@ -11,6 +11,7 @@ import {
   IsObject,
   IsString,
   IsUUID,
+  IsUrl,
   Length,
   Matches,
   Max,
@@ -261,6 +262,27 @@ describe('value_error', () => {
         ctx: { error: 'invalid locale, expected a BCP 47 language tag such as en-US' },
       },
     ]);
+  });
+
+  it('a value of the wrong JSON type fails the type check first', async () => {
+    expect(await detail(Profile, { email: 5, timezone: false, locale: ['en'] })).toEqual([
+      { type: 'string_type', loc: ['body', 'email'], msg: 'Input should be a valid string', input: 5 },
+      { type: 'string_type', loc: ['body', 'timezone'], msg: 'Input should be a valid string', input: false },
+      { type: 'string_type', loc: ['body', 'locale'], msg: 'Input should be a valid string', input: ['en'] },
+    ]);
+  });
+
+  it('URLs: url_parsing, url_scheme and url_type', async () => {
+    class Link {
+      @IsUrl({ protocols: ['http', 'https'], require_protocol: true }) url: string;
+    }
+    expect(await only(Link, { url: 'not a url' })).toEqual({
+      type: 'url_parsing', loc: ['body', 'url'], msg: 'Input should be a valid URL, relative URL without a base', input: 'not a url', ctx: { error: 'relative URL without a base' },
+    });
+    expect(await only(Link, { url: 'ftp://example.com/x' })).toEqual({
+      type: 'url_scheme', loc: ['body', 'url'], msg: "URL scheme should be 'http' or 'https'", input: 'ftp://example.com/x', ctx: { expected_schemes: "'http' or 'https'" },
+    });
+    expect(await only(Link, { url: 42 })).toEqual({ type: 'url_type', loc: ['body', 'url'], msg: 'URL input should be a string or URL', input: 42 });
   });
 
   it('accepts real time zones and locales', async () => {

@@ -37,6 +37,8 @@ function expectedList(values: unknown[]): string {
   return shown.length < 2 ? shown.join('') : `${shown.slice(0, -1).join(', ')} or ${shown[shown.length - 1]}`;
 }
 
+// A string-typed field given another JSON type fails pydantic's type check before any format check.
+const STRING_TYPE: Mapped = { type: 'string_type', msg: 'Input should be a valid string' };
 const valueError = (text: string): Mapped => ({ type: 'value_error', msg: `Value error, ${text}`, ctx: { error: text } });
 const enumValues = (arg: unknown): unknown[] => {
   if (Array.isArray(arg)) return arg;
@@ -54,7 +56,7 @@ const tooLong = (n: unknown): Mapped => ({ type: 'string_too_long', msg: `String
  */
 export const PYDANTIC_RULES: Record<string, Rule> = {
   isDefined: () => ({ type: 'missing', msg: 'Field required' }),
-  isString: () => ({ type: 'string_type', msg: 'Input should be a valid string' }),
+  isString: () => STRING_TYPE,
   isInt: (value) =>
     typeof value === 'string'
       ? { type: 'int_parsing', msg: 'Input should be a valid integer, unable to parse string as an integer' }
@@ -95,13 +97,15 @@ export const PYDANTIC_RULES: Record<string, Rule> = {
   },
   min: (_v, [ge]) => ({ type: 'greater_than_equal', msg: `Input should be greater than or equal to ${ge}`, ctx: { ge } }),
   max: (_v, [le]) => ({ type: 'less_than_equal', msg: `Input should be less than or equal to ${le}`, ctx: { le } }),
-  isEmail: () => valueError('value is not a valid email address'),
+  isEmail: (value) => (typeof value === 'string' ? valueError('value is not a valid email address') : STRING_TYPE),
   isUrl: (value) =>
-    typeof value === 'string' && /^[a-z][a-z0-9+.-]*:/i.test(value) && !/^https?:/i.test(value)
+    typeof value !== 'string'
+      ? { type: 'url_type', msg: 'URL input should be a string or URL' }
+      : /^[a-z][a-z0-9+.-]*:/i.test(value) && !/^https?:/i.test(value)
       ? { type: 'url_scheme', msg: "URL scheme should be 'http' or 'https'", ctx: { expected_schemes: "'http' or 'https'" } }
       : { type: 'url_parsing', msg: 'Input should be a valid URL, relative URL without a base', ctx: { error: 'relative URL without a base' } },
-  isTimeZone: () => valueError('unknown timezone, expected an IANA time zone such as Europe/Paris'),
-  isLocale: () => valueError('invalid locale, expected a BCP 47 language tag such as en-US'),
+  isTimeZone: (value) => (typeof value === 'string' ? valueError('unknown timezone, expected an IANA time zone such as Europe/Paris') : STRING_TYPE),
+  isLocale: (value) => (typeof value === 'string' ? valueError('invalid locale, expected a BCP 47 language tag such as en-US') : STRING_TYPE),
   maxJsonBytes: (_v, [limit]) => valueError(`object must be at most ${limit} bytes when serialized as JSON`),
 };
 
