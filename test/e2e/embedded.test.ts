@@ -1,13 +1,15 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { stopStaleServer } from '../../dist/database/embedded-postgres.js';
 import { startServer } from '../../dist/server.js';
 
 const MAIN = path.resolve('dist/main.js');
+const children: ChildProcess[] = [];
 
 function alive(pid: number): boolean {
   try {
@@ -23,6 +25,9 @@ function postmasterPid(dataDir: string): number | undefined {
   return existsSync(file) ? Number(readFileSync(file, 'utf8').split('\n')[0]) : undefined;
 }
 
+// Each test starts PostgreSQL servers and the service more than once: seconds, more on a busy machine.
+const SLOW = { timeout: 120_000 };
+
 /** Everything the two-command start uses, minus a database: the embedded default. */
 const env = (dataDir: string) => ({ NODE_ENV: 'development', DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent', PATH: process.env.PATH });
 
@@ -32,9 +37,14 @@ describe('embedded PostgreSQL by default (no DATABASE_URL)', () => {
     root = await fs.mkdtemp(path.join(os.tmpdir(), 'identity-embedded-'));
     await fs.chmod(root, 0o755); // the server runs as `postgres` when the tests run as root
   });
-  afterAll(() => fs.rm(root, { recursive: true, force: true }));
+  afterAll(async () => {
+    // Whatever happened above, leave no process behind.
+    for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
+    await stopStaleServer(path.join(root, 'restart', 'pg'));
+    await fs.rm(root, { recursive: true, force: true });
+  });
 
-  it('starts, keeps its data under DATA_DIR, and finds it again after a restart', async () => {
+  it('starts, keeps its data under DATA_DIR, and finds it again after a restart', SLOW, async () => {
     const dataDir = path.join(root, 'restart');
     const first = await startServer(env(dataDir));
     try {
@@ -62,9 +72,10 @@ describe('embedded PostgreSQL by default (no DATABASE_URL)', () => {
     }
   });
 
-  it('stops a server left behind by a killed process and starts on the same data', async () => {
+  it('stops a server left behind by a killed process and starts on the same data', SLOW, async () => {
     const dataDir = path.join(root, 'restart'); // initialised above: saves an initdb
     const child = spawn(process.execPath, [MAIN], { env: env(dataDir), stdio: ['ignore', 'pipe', 'pipe'] });
+    children.push(child);
     await new Promise<void>((resolve, reject) => {
       let out = '';
       child.stdout!.on('data', (chunk: Buffer) => {

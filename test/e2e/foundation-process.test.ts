@@ -5,6 +5,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { stopStaleServer } from '../../dist/database/embedded-postgres.js';
 
 // `node dist/main.js` as an operator runs it: its exit codes, its messages, its signals.
 const MAIN = path.resolve('dist/main.js');
@@ -16,6 +17,8 @@ interface Run {
   exited: Promise<number | null>;
 }
 
+const children: ChildProcess[] = [];
+
 function run(env: Record<string, string>): Run {
   const child = spawn(process.execPath, [MAIN], { env: { PATH: process.env.PATH!, LOG_LEVEL: 'silent', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
@@ -23,11 +26,15 @@ function run(env: Record<string, string>): Run {
   child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
   child.stderr!.on('data', (c: Buffer) => (err += c.toString()));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  children.push(child);
   return { child, stdout: () => out, stderr: () => err, exited };
 }
 
+// Starting a process with its own PostgreSQL takes seconds, many more on a busy machine.
+const SLOW = { timeout: 120_000 };
+
 async function listening(r: Run): Promise<URL> {
-  for (let i = 0; i < 600; i++) {
+  for (let i = 0; i < 2000; i++) {
     const match = /listening on (http:\/\/[\d.]+:\d+)/.exec(r.stdout());
     if (match) return new URL(match[1]);
     if (r.child.exitCode !== null) break;
@@ -67,9 +74,14 @@ describe('graceful shutdown', () => {
     dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'identity-shutdown-'));
     await fs.chmod(dataDir, 0o755);
   });
-  afterAll(() => fs.rm(dataDir, { recursive: true, force: true }));
+  afterAll(async () => {
+    // Whatever happened above, leave no process behind.
+    for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
+    await stopStaleServer(path.join(dataDir, 'pg'));
+    await fs.rm(dataDir, { recursive: true, force: true });
+  });
 
-  it('on SIGTERM finishes the request in flight, then stops the embedded server and exits 0', async () => {
+  it('on SIGTERM finishes the request in flight, then stops the embedded server and exits 0', SLOW, async () => {
     const r = run({ DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1' });
     const url = await listening(r);
     const postgresPid = Number(readFileSync(path.join(dataDir, 'pg', 'postmaster.pid'), 'utf8').split('\n')[0]);
