@@ -1,5 +1,6 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiExtraModels, ApiProperty, ApiPropertyOptional, ApiResponse, getSchemaPath } from '@nestjs/swagger';
+import { DEFAULT_MESSAGES, ErrorCode } from './errors/error-codes.js';
 
 /** The standard error body (CONTRACT §2), as a named schema in the OpenAPI document. */
 export class ErrorResponse {
@@ -58,6 +59,34 @@ const DESCRIPTIONS: Record<number, string> = {
   500: 'Unexpected error (internals hidden)',
   503: 'The database is unavailable; retry after `Retry-After` seconds',
 };
+
+const EXAMPLE_TIMESTAMP = '2025-01-01T00:00:00.000000';
+const EXAMPLE_DETAILS: Record<number, [ErrorCode, Record<string, unknown>, string?]> = {
+  400: [ErrorCode.BadRequest, {}],
+  401: [ErrorCode.AuthenticationFailed, {}],
+  403: [ErrorCode.Forbidden, { required_permission: 'resource:action' }],
+  404: [ErrorCode.NotFound, { resource_type: 'workspace', resource_id: '3fa85f64-5717-4562-b3fc-2c963f66afa6' }],
+  405: [ErrorCode.MethodNotAllowed, { method: 'PUT', allowed_methods: ['GET'] }, 'Method PUT is not allowed on /v1/orgs'],
+  409: [ErrorCode.Conflict, { resource_type: 'user', field: 'email' }, 'A user with this email already exists'],
+  413: [ErrorCode.PayloadTooLarge, { limit_bytes: 1_048_576 }, 'Request body exceeds 1048576 bytes'],
+  415: [ErrorCode.UnsupportedMediaType, {}],
+  429: [ErrorCode.RateLimited, { retry_after_seconds: 30 }],
+  500: [ErrorCode.Internal, {}],
+  503: [ErrorCode.ServiceUnavailable, {}, 'Database unavailable'],
+};
+
+/**
+ * An example body for an error status, so the Swagger UI shows a 401 as a 401 rather than the
+ * schema's generic example; a 403 names the operation's permission when it has one.
+ */
+export function errorExample(status: number, permission?: string): Record<string, unknown> {
+  if (status === 422) {
+    return { detail: [{ type: 'less_than_equal', loc: ['query', 'limit'], msg: 'Input should be less than or equal to 200', input: '500', ctx: { le: 200 } }] };
+  }
+  const [code, details, message] = EXAMPLE_DETAILS[status] ?? [ErrorCode.Internal, {}];
+  const shown = status === 403 && permission ? { required_permission: permission } : details;
+  return { error: code, message: message ?? DEFAULT_MESSAGES[code], details: shown, timestamp: EXAMPLE_TIMESTAMP, status_code: status };
+}
 
 /** The response object for an error status: its description and a `$ref` to the named schema. */
 export function errorResponseObject(status: number): { description: string; content: { 'application/json': { schema: { $ref: string } } } } {

@@ -2,7 +2,7 @@ import type { INestApplication, Type } from '@nestjs/common';
 import { MetadataScanner, ModulesContainer, Reflector } from '@nestjs/core';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
 import { IS_PUBLIC_KEY } from '../auth/public.decorator.js';
-import { errorResponseObject, ErrorResponse, ValidationErrorItem, ValidationErrorResponse } from './openapi.js';
+import { errorExample, errorResponseObject, ErrorResponse, ValidationErrorItem, ValidationErrorResponse } from './openapi.js';
 
 const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'] as const;
 type OperationObject = NonNullable<OpenAPIObject['paths'][string]['get']>;
@@ -82,6 +82,20 @@ function completeOperations(document: OpenAPIObject, publicIds: Set<string>): vo
       if (operation.requestBody || (operation.parameters?.length ?? 0) > 0) statuses.push(422);
       if (operation.requestBody) statuses.push(413);
       for (const status of statuses) operation.responses[status] ??= errorResponseObject(status);
+      addErrorExamples(operation);
     }
+  }
+}
+
+/** Each error response shows a body of its own status (a 403 with the operation's permission). */
+function addErrorExamples(operation: OperationObject): void {
+  const permission = (operation as unknown as Record<string, unknown>)['x-required-permission'] as string | undefined;
+  const responses = operation.responses as Record<string, { description: string; content?: Record<string, Record<string, unknown>> }>;
+  for (const [status, response] of Object.entries(responses)) {
+    const media = response.content?.['application/json'];
+    if (Number(status) < 400 || !media || media.example !== undefined || media.examples !== undefined) continue;
+    // Copies: decorators may share one response object between operations with other permissions.
+    const example = errorExample(Number(status), permission);
+    responses[status] = { ...response, content: { ...response.content, 'application/json': { ...media, example } } };
   }
 }
