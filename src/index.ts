@@ -40,6 +40,9 @@ export { PydanticValidationPipe } from './common/validation/validation.pipe.js';
 export { RequestValidationError, type PydanticError } from './common/validation/pydantic-errors.js';
 export { Nullable, QueryInt, IsTimeZone, IsLocale, MaxJsonBytes } from './common/validation/decorators.js';
 
+// Pagination: the cursor codec the mounted users, workspaces and members lists need
+export { PaginationModule, type PaginationOptions } from './common/pagination/pagination.module.js';
+
 // OpenAPI: the named error schemas and the decorator that documents them
 export { ApiErrors, ErrorResponse, ValidationErrorResponse } from './common/openapi.js';
 
