@@ -1,3 +1,4 @@
+import { STATUS_CODES } from 'node:http';
 import type { INestApplication, Type } from '@nestjs/common';
 import { MetadataScanner, ModulesContainer, Reflector } from '@nestjs/core';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
@@ -83,6 +84,10 @@ function completeOperations(document: OpenAPIObject, publicIds: Set<string>): vo
       if (operation.requestBody) statuses.push(413);
       for (const status of statuses) operation.responses[status] ??= errorResponseObject(status);
       addErrorExamples(operation);
+      describeResponses(operation);
+      // The token travels through the security schemes; OpenAPI ignores an Authorization parameter,
+      // yet the Swagger UI would still ask for one.
+      operation.parameters = operation.parameters?.filter((p) => !('in' in p && p.in === 'header' && p.name.toLowerCase() === 'authorization'));
     }
   }
 }
@@ -97,5 +102,12 @@ function addErrorExamples(operation: OperationObject): void {
     // Copies: decorators may share one response object between operations with other permissions.
     const example = errorExample(Number(status), permission);
     responses[status] = { ...response, content: { ...response.content, 'application/json': { ...media, example } } };
+  }
+}
+
+/** A response without a description (the plugin leaves success ones empty) gets its reason phrase. */
+function describeResponses(operation: OperationObject): void {
+  for (const [status, response] of Object.entries(operation.responses)) {
+    if (response && 'description' in response && !response.description) response.description = STATUS_CODES[Number(status)] ?? 'Response';
   }
 }
