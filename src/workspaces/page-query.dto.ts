@@ -1,3 +1,4 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsInt, IsString, Max, MaxLength, Min } from 'class-validator';
 import { Optional, QueryInt } from '../common/validation/decorators.js';
 
@@ -7,6 +8,7 @@ export const MAX_PAGE_SIZE = 200;
 /** `limit` and `cursor`, shared by every keyset-paginated list. */
 export class PageQueryDto {
   /** Page size, 1–200 (default 50). */
+  @ApiPropertyOptional({ type: 'integer' })
   @Optional()
   @QueryInt()
   @IsInt()
