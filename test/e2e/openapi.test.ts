@@ -70,6 +70,9 @@ describe('the OpenAPI document', () => {
   it('documents one success response per operation, with a JSON schema unless it is 204', () => {
     const problems: string[] = [];
     for (const { name, operation } of operations) {
+      for (const [status, response] of Object.entries<any>(operation.responses)) {
+        if (!response.description?.trim()) problems.push(`${name}: ${status} has no description`);
+      }
       const success = Object.keys(operation.responses).filter((s) => /^2\d\d$/.test(s));
       if (success.length !== 1) problems.push(`${name}: success responses ${success.join(', ') || 'none'}`);
       for (const status of success) {
@@ -92,7 +95,7 @@ describe('the OpenAPI document', () => {
         const ref = response.content?.['application/json']?.schema?.$ref;
         const expected = status === '422' ? VALIDATION_REF : ERROR_REF;
         if (ref !== expected) problems.push(`${name}: ${status} is ${JSON.stringify(response.content ?? null)}, expected $ref ${expected}`);
-        if (!response.description) problems.push(`${name}: ${status} has no description`);
+
       }
     }
     expect(problems).toEqual([]);
@@ -149,13 +152,19 @@ describe('the OpenAPI document', () => {
     expect(operations.filter((o) => o.operation['x-required-permission']).length).toBeGreaterThan(0);
   });
 
-  it('documents every parameter with a schema (ids as UUIDs) and 422 wherever input is validated', () => {
+  it('documents every parameter with a schema (ids as UUIDs, limits 1–200), no Authorization parameter, and 422 wherever input is validated', () => {
     const problems: string[] = [];
     for (const { name, operation } of operations) {
       for (const parameter of operation.parameters ?? []) {
         if (!hasSchema(parameter.schema)) problems.push(`${name}: parameter ${parameter.name} has no schema`);
         if (parameter.in === 'path' && !parameter.required) problems.push(`${name}: path parameter ${parameter.name} not required`);
         if (/(^|_)id$/.test(parameter.name) && parameter.schema?.format !== 'uuid') problems.push(`${name}: ${parameter.name} is not format uuid`);
+      }
+      const parameters = operation.parameters ?? [];
+      if (parameters.some((p: any) => p.in === 'header' && p.name.toLowerCase() === 'authorization')) problems.push(`${name}: Authorization as a parameter`);
+      const limit = parameters.find((p: any) => p.in === 'query' && p.name === 'limit');
+      if (limit && !(limit.schema.type === 'integer' && limit.schema.minimum === 1 && limit.schema.maximum === 200)) {
+        problems.push(`${name}: limit is ${JSON.stringify(limit.schema)}, expected an integer from 1 to 200`);
       }
       const validated = (operation.parameters?.length ?? 0) > 0 || operation.requestBody !== undefined;
       if (validated && !operation.responses['422']) problems.push(`${name}: validates input but documents no 422`);
