@@ -2,19 +2,19 @@
 // mode beside the hand-written baseline, drives both with autocannon from separate processes and
 // prints one table (JSON under bench/results/). See bench/README.md.
 import { execFileSync } from 'node:child_process';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { createHash, createHmac, randomBytes, randomUUID } from 'node:crypto';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { SignJWT } from 'jose';
 import { load, loadSeries } from './lib/load.mjs';
 import { readOptions } from './lib/options.mjs';
-import { RESULTS, ROOT } from './lib/paths.mjs';
+import { dist, RESULTS, ROOT } from './lib/paths.mjs';
 import { startDatabase } from './lib/postgres.mjs';
 import { sampleRss, sleep, startBaseline, startService } from './lib/processes.mjs';
 import { evaluateTargets, label, printReport } from './lib/report.mjs';
 import { loginRequest, scenarios } from './lib/scenarios.mjs';
-import { fixture, seedTo } from './lib/seed.mjs';
+import { fixture, seedTo, username } from './lib/seed.mjs';
 
 const opts = readOptions();
 const log = (msg) => process.stderr.write(`[bench] ${msg}\n`);
@@ -75,7 +75,7 @@ try {
     results.sizes.push(entry);
 
     const t1 = Date.now();
-    const service = await startService(serviceEnv, { cpuProfDir });
+    const service = await startService(serviceEnv, { cpuProfDir, entry: opts.entry });
     running.push(service);
     const baseline = await startBaseline({ JWT_SECRET: secret, DATABASE_URL: db.url });
     running.push(baseline);
@@ -185,14 +185,30 @@ async function soak(service, list, auth) {
   return { seconds: opts.soakSeconds, result, settled, end, after: service.rss(), peak: Math.max(...samples.map((s) => s.rss)), growth: settled ? end / settled - 1 : null, samples };
 }
 
-/** A cursor half-way through the workspace, found by following `next_cursor` from page 1. */
+/**
+ * A cursor half-way through the workspace. Built directly the way the service signs cursors (a key
+ * derived from the JWT secret, the list's scope) and proven by one request; where that no longer
+ * matches the service, found by following `next_cursor` from page 1 (minutes at 1M).
+ */
 async function deepCursor(url, fx, size, headers, say) {
   const target = Math.floor(size / 2);
+  const probe = async (cursor) => {
+    const res = await fetch(`${url}/v1/users?workspace_id=${fx.workspace_id}&limit=50&cursor=${encodeURIComponent(cursor)}`, { headers });
+    const body = res.ok ? await res.json() : undefined;
+    return body?.users?.[0]?.username === username(target + 1);
+  };
+  const { CursorCodec } = await import(dist('common/pagination/cursor.js'));
+  const codec = new CursorCodec(createHmac('sha256', secret).update('pagination-cursor-v1').digest());
+  const createdAt = new Date(Date.parse('2024-01-01T00:00:00Z') + target * 1000).toISOString();
+  const direct = codec.encode([createdAt, benchUserId(target)], JSON.stringify(['users', fx.workspace_id, '']));
+  if (await probe(direct)) return direct;
+
+  say(`building the deep cursor directly failed; following next_cursor to member ${target}`);
   for (const limit of [200, 50]) {
     let cursor = null;
     let seen = 0;
     while (seen < target) {
-      const query = `workspace_id=${fx.workspace_id}&limit=${limit}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`;
+      const query = `workspace_id=${fx.workspace_id}&limit=${Math.min(limit, target - seen)}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`;
       const res = await fetch(`${url}/v1/users?${query}`, { headers });
       if (!res.ok) break;
       const body = await res.json();
@@ -200,13 +216,17 @@ async function deepCursor(url, fx, size, headers, say) {
       cursor = body.next_cursor;
       if (!cursor) break;
     }
-    if (!cursor || seen < target) continue;
     // A cursor may be bound to the page size it came from: prove it works with the measured one.
-    const probe = await fetch(`${url}/v1/users?workspace_id=${fx.workspace_id}&limit=50&cursor=${encodeURIComponent(cursor)}`, { headers });
-    if (probe.ok) return cursor;
+    if (cursor && seen >= target && (await probe(cursor))) return cursor;
   }
-  say(`no deep cursor for ${size}: the list does not page yet`);
+  say(`no deep cursor for ${size}: the list does not page`);
   return undefined;
+}
+
+/** The id the seed gives member `i`: `md5('bench-user-' || i)::uuid`. */
+function benchUserId(i) {
+  const h = createHash('md5').update(`bench-user-${i}`).digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
 }
 
 /** One request before the load, so a table of fast 404s cannot pass for a result. */

@@ -18,6 +18,7 @@ export function readOptions(argv = process.argv.slice(2)) {
       'cpu-prof': { type: 'boolean', default: false },
       only: { type: 'string' },
       env: { type: 'string', multiple: true },
+      entry: { type: 'string' },
       'no-login': { type: 'boolean', default: false },
       out: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
@@ -42,6 +43,7 @@ export function readOptions(argv = process.argv.slice(2)) {
     cpuProf: values['cpu-prof'],
     only: values.only ? values.only.split(',') : undefined,
     login: !values['no-login'],
+    entry: values.entry ?? 'dist/main.js',
     serviceEnv: Object.fromEntries((values.env ?? []).map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)])),
     out: values.out,
   };
@@ -72,5 +74,7 @@ const HELP = `npm run bench -- [options]
   --only a,b         only the scenarios whose names contain one of these (e.g. --only users/me)
   --no-login         skip the login and login-storm scenarios
   --env K=V          extra environment for the service (repeatable), e.g. --env LOG_LEVEL=silent
+  --entry FILE       the service's entry point (default dist/main.js): a copy of another build
+                     inside the repository, to compare two builds on the same machine
   --out FILE         where to write the JSON (default bench/results/<timestamp>.json)
 PostgreSQL: DATABASE_URL (a server the bench may create a database on), else an embedded one.`;

@@ -20,11 +20,17 @@ export async function startProcess(name, args, env, { readyPath, nodeArgs = [] }
     if (stderr.length < 20_000) stderr += b;
   });
   const url = `http://127.0.0.1:${port}`;
+  let stopping = false;
   const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.once('exit', (code, signal) => {
+    // A server that dies mid-run must say why, or the run only reports refused connections.
+    if (!stopping) process.stderr.write(`[bench] ${name} exited unexpectedly (code ${code}, signal ${signal})\n${stderr.slice(-4000)}\n`);
+  });
   const deadline = Date.now() + 60_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`${name} exited (${child.exitCode}) before it was ready:\n${stderr}`);
     if (Date.now() > deadline) {
+      stopping = true;
       child.kill('SIGKILL');
       throw new Error(`${name} was not ready within 60 s:\n${stderr}`);
     }
@@ -37,6 +43,7 @@ export async function startProcess(name, args, env, { readyPath, nodeArgs = [] }
     pid: child.pid,
     rss: () => rssOf(child.pid),
     async stop() {
+      stopping = true;
       if (child.exitCode !== null) return;
       child.kill('SIGTERM');
       const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
@@ -46,8 +53,8 @@ export async function startProcess(name, args, env, { readyPath, nodeArgs = [] }
   };
 }
 
-export const startService = (env, { cpuProfDir } = {}) =>
-  startProcess('service', ['dist/main.js'], env, {
+export const startService = (env, { cpuProfDir, entry = 'dist/main.js' } = {}) =>
+  startProcess('service', [entry], env, {
     readyPath: '/health/ready',
     nodeArgs: cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`] : [],
   });
