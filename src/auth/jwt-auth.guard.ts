@@ -1,62 +1,79 @@
-import { Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import { Inject, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import type { Request, Response } from 'express';
-import passport from 'passport';
-import { AppError, AuthenticationError } from '../common/errors/app-error.js';
-import { JwtStrategy } from './jwt.strategy.js';
+import type { Request } from 'express';
+import jwt from 'jsonwebtoken';
+import { AuthenticationError } from '../common/errors/app-error.js';
+import { JWT_OPTIONS, type JwtOptions } from './auth.options.js';
+import { JWT_KEYS, type JwtKeys } from './jwt-keys.js';
+import { JwtStrategy, type AccessClaims } from './jwt.strategy.js';
 import { IS_PUBLIC_KEY } from './public.decorator.js';
+
+/** Tokens whose signature and claims were checked, kept until they expire (or are pushed out). */
+const VERIFIED_TOKENS = 10_000;
 
 /**
  * Requires a valid access token unless the route is `@Public()`. Failure is always a thrown 401 in
  * the standard shape, never `false` (which Nest would turn into a 403).
  *
- * The guard runs its own module's `JwtStrategy` instance through passport, not the strategy that
- * passport's process-wide registry holds under the name `jwt`: that one belongs to whichever
- * application registered last, so with two applications in one process (tests, a host embedding
- * the module twice) requests would be verified against the other application's keys and database.
+ * The token is verified here with jsonwebtoken (algorithm, issuer and audience pinned, a KeyObject
+ * key) and the caller loaded by this module's own `JwtStrategy`, so two applications in one process
+ * never verify with each other's keys or database. passport is not on the path: its per-request
+ * strategy objects and callbacks cost more than the check itself. A client sends the same token
+ * for its whole lifetime, so a verified token is remembered (by its exact text, signature
+ * included) until its `exp`; the user row is still read on every request.
  */
 @Injectable()
 export class JwtAuthGuard implements CanActivate {
+  private readonly verified = new Map<string, AccessClaims & { exp: number }>();
+  private readonly verifyOptions: jwt.VerifyOptions & { complete: false };
+
   constructor(
     private readonly reflector: Reflector,
     private readonly strategy: JwtStrategy,
-  ) {}
+    @Inject(JWT_KEYS) private readonly keys: JwtKeys,
+    @Inject(JWT_OPTIONS) options: JwtOptions,
+  ) {
+    this.verifyOptions = { algorithms: [keys.algorithm], issuer: options.issuer, audience: options.audience, complete: false };
+  }
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const isPublic = this.reflector.getAllAndOverride<boolean>(IS_PUBLIC_KEY, [context.getHandler(), context.getClass()]);
     if (isPublic) return true;
-    const http = context.switchToHttp();
-    const req = http.getRequest<Request>();
-    const res = http.getResponse<Response>();
-    // A fresh object per request: passport attaches its success/fail callbacks to it.
-    const perRequest = Object.create(this.strategy) as passport.Strategy;
-    req.user = await new Promise<Express.User>((resolve, reject) => {
-      const authenticate = passport.authenticate(perRequest, { session: false }, (err: unknown, user: unknown, info: unknown) => {
-        try {
-          resolve(this.handleRequest(err, user, info) as Express.User);
-        } catch (error) {
-          reject(error);
-        }
-      });
-      authenticate(req, res, (err?: unknown) => (err ? reject(err) : reject(new AuthenticationError())));
-    });
+    const req = context.switchToHttp().getRequest<Request>();
+    req.user = await this.strategy.validate(this.claimsOf(bearerToken(req)));
     return true;
   }
 
-  handleRequest<T>(err: unknown, user: T, info: unknown): T {
-    if (err instanceof AppError) throw err;
-    if (err) throw err;
-    if (!user) throw new AuthenticationError(messageFor(info));
-    return user;
+  private claimsOf(token: string): AccessClaims {
+    const known = this.verified.get(token);
+    if (known && known.exp * 1000 > Date.now()) return known;
+    let claims: AccessClaims & { exp?: unknown };
+    try {
+      claims = jwt.verify(token, this.keys.verifyKey, this.verifyOptions) as AccessClaims & { exp?: unknown };
+    } catch (error) {
+      this.verified.delete(token);
+      throw new AuthenticationError(messageFor(error));
+    }
+    if (typeof claims.exp === 'number') {
+      if (this.verified.size >= VERIFIED_TOKENS) this.verified.delete(this.verified.keys().next().value!);
+      this.verified.set(token, claims as AccessClaims & { exp: number });
+    }
+    return claims;
   }
+}
+
+/** `Authorization: Bearer <token>`, read the way passport-jwt's `fromAuthHeaderAsBearerToken` reads it. */
+function bearerToken(req: Request): string {
+  const header = req.headers.authorization;
+  const match = typeof header === 'string' ? /(\S+)\s+(\S+)/.exec(header) : null;
+  if (!match || match[1].toLowerCase() !== 'bearer') throw new AuthenticationError('Authentication required');
+  return match[2];
 }
 
 /**
  * The 401 messages are the contract's (§2): `Token expired` for an expired token, `Authentication
  * required` for a missing, malformed, forged or foreign one (no hint of which check failed).
  */
-function messageFor(info: unknown): string {
-  const name = (info as { name?: string } | undefined)?.name;
-  if (name === 'TokenExpiredError') return 'Token expired';
-  return 'Authentication required';
+function messageFor(error: unknown): string {
+  return (error as { name?: string } | undefined)?.name === 'TokenExpiredError' ? 'Token expired' : 'Authentication required';
 }

@@ -8,7 +8,7 @@ import { USER_SELECT, type User } from '../users/user.entity.js';
 import { JWT_OPTIONS, type JwtOptions } from './auth.options.js';
 import { JWT_KEYS, type JwtKeys } from './jwt-keys.js';
 
-interface AccessClaims {
+export interface AccessClaims {
   sub?: unknown;
   jti?: unknown;
 }
