@@ -15,6 +15,7 @@ import { toUserResponse } from './user-response.js';
 import { isPlatformAdmin, USER_SELECT, type User } from './user.entity.js';
 
 type Row = User;
+type ListRow = Row & { _position: Date; _total?: number };
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Columns a PUT may write, straight from the body (others are derived or guarded). */
@@ -255,10 +256,6 @@ export class UsersService {
       filter = `AND lower(coalesce(u.full_name, '') || chr(1) || u.username || chr(1) || u.email) LIKE lower($2)
                 AND (u.full_name ILIKE $2 OR u.username ILIKE $2 OR u.email ILIKE $2)`;
     }
-    const countSql =
-      search === undefined
-        ? `SELECT member_count AS total FROM workspaces WHERE workspace_id = $1`
-        : `SELECT count(*)::int AS total FROM workspace_members wm JOIN users u ON u.user_id = wm.user_id WHERE wm.workspace_id = $1 ${filter}`;
     const pageParams = [...params];
     let keyset = '';
     if (after) {
@@ -266,17 +263,46 @@ export class UsersService {
       keyset = `AND (wm.user_created_at, wm.user_id) > ($${pageParams.length - 1}::timestamptz, $${pageParams.length}::uuid)`;
     }
     pageParams.push(limit + 1);
+    // Unfiltered, the maintained member count rides along with the page (one round trip, not two).
+    const memberCount = search === undefined ? `, (SELECT member_count FROM workspaces WHERE workspace_id = $1) AS _total` : '';
     const pageSql = `
-      SELECT ${USER_SELECT}, wm.user_created_at AS _position
+      SELECT ${USER_SELECT}, wm.user_created_at AS _position${memberCount}
         FROM workspace_members wm JOIN users u ON u.user_id = wm.user_id
        WHERE wm.workspace_id = $1 ${keyset} ${filter}
        ORDER BY wm.user_created_at, wm.user_id
        LIMIT $${pageParams.length}`;
-    const [[count], rows] = await Promise.all([this.dataSource.query(countSql, params), this.dataSource.query(pageSql, pageParams)]);
-    const page = this.cursors.page(rows as (Row & { _position: Date })[], limit, scope, (r) => [r._position.toISOString(), r.user_id]);
-    return { total: Number(count?.total ?? 0), has_more: page.has_more, next_cursor: page.next_cursor, users: page.items.map(toUserResponse) };
+    let rows: ListRow[];
+    let total: number;
+    if (search === undefined) {
+      rows = await this.dataSource.query(pageSql, pageParams);
+      total = rows.length ? Number(rows[0]._total) : await this.memberCount(workspaceId);
+    } else {
+      const [found, [count]] = await Promise.all([this.dataSource.query(pageSql, pageParams), this.dataSource.query(searchCountSql(filter), params)]);
+      rows = found;
+      total = Number(count.total);
+    }
+    const page = this.cursors.page(rows, limit, scope, (r) => [r._position.toISOString(), r.user_id]);
+    return { total, has_more: page.has_more, next_cursor: page.next_cursor, users: page.items.map(toUserResponse) };
+  }
+
+  private async memberCount(workspaceId: string): Promise<number> {
+    const [row] = await this.dataSource.query(`SELECT member_count FROM workspaces WHERE workspace_id = $1`, [workspaceId]);
+    return Number(row?.member_count ?? 0);
   }
 }
+
+/**
+ * A search's `total` is exact up to this many matches and then stays at it: counting every one of
+ * 50,000 matches in a million-member workspace costs a second, and no one pages that far.
+ * `has_more`/`next_cursor` still lead through every match.
+ */
+export const SEARCH_TOTAL_CAP = 1000;
+
+const searchCountSql = (filter: string) => `
+  SELECT count(*)::int AS total FROM (
+    SELECT 1 FROM workspace_members wm JOIN users u ON u.user_id = wm.user_id
+     WHERE wm.workspace_id = $1 ${filter}
+     LIMIT ${SEARCH_TOTAL_CAP}) capped`;
 
 function sameRoles(a: readonly string[], b: readonly string[]): boolean {
   return normalizeRoles(a)[0] === normalizeRoles(b)[0];
