@@ -5,7 +5,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module.js';
 import { requestId } from './common/http/request-id.js';
-import { setupSwagger } from './common/swagger.js';
+import { setupSwagger } from './swagger.js';
 import type { AppConfig } from './config/config.js';
 import { Metrics } from './health/metrics.js';
 

@@ -1,7 +1,7 @@
 import type { IncomingMessage, RequestListener, Server, ServerResponse } from 'node:http';
 import type { INestApplication } from '@nestjs/common';
 import supertest from 'supertest';
-import { buildOpenApiDocument } from '../../dist/common/swagger.js';
+import { buildOpenApiDocument } from '../../dist/swagger.js';
 import { OpenApiResponseChecker, type OpenApiDocument } from './openapi.js';
 
 /** Tags every response with the number under which the server side recorded its check. */

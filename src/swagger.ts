@@ -2,8 +2,8 @@ import { STATUS_CODES } from 'node:http';
 import type { INestApplication, Type } from '@nestjs/common';
 import { MetadataScanner, ModulesContainer, Reflector } from '@nestjs/core';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
-import { IS_PUBLIC_KEY } from '../auth/public.decorator.js';
-import { errorExample, errorResponseObject, ErrorResponse, ValidationErrorItem, ValidationErrorResponse } from './openapi.js';
+import { IS_PUBLIC_KEY } from './auth/public.decorator.js';
+import { errorExample, errorResponseObject, ErrorResponse, ValidationErrorItem, ValidationErrorResponse } from './common/openapi.js';
 
 const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'] as const;
 type OperationObject = NonNullable<OpenAPIObject['paths'][string]['get']>;
