@@ -1,40 +1,43 @@
 import 'reflect-metadata';
 import { existsSync } from 'node:fs';
+import { pino } from 'pino';
 import { loadConfig } from './config/config.js';
 import { ConfigError } from './config/parsers.js';
 
 if (existsSync('.env')) process.loadEnvFile('.env');
 
-const log = (stream: NodeJS.WriteStream, level: string, msg: string, extra: object = {}) =>
-  stream.write(`${JSON.stringify({ level, time: Date.now(), msg, ...extra })}\n`);
+// The process's own lines (start, stop, fatal errors), in the same JSON form as the request logs.
+// They are written whatever LOG_LEVEL says: an operator always learns where the service listens.
+const out = pino({ base: { pid: process.pid, service: 'identity-service' } }, pino.destination({ fd: 1, sync: true }));
+const err = pino({ base: { pid: process.pid, service: 'identity-service' } }, pino.destination({ fd: 2, sync: true }));
 
 try {
   // Checked before the application code is even loaded: a bad variable fails in milliseconds.
   loadConfig(process.env);
   const { startServer } = await import('./server.js');
   const server = await startServer();
-  log(process.stdout, 'info', `listening on ${server.url}`, { docs: `${server.url}/docs` });
+  out.info({ docs: `${server.url}/docs` }, `listening on ${server.url}`);
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) {
-      log(process.stdout, 'warn', `${signal} received again, exiting now`);
+      out.warn(`${signal} received again, exiting now`);
       process.exit(1); // the 'exit' hook still stops an embedded server
     }
     stopping = true;
-    log(process.stdout, 'info', `${signal} received, draining`);
+    out.info(`${signal} received, draining`);
     try {
       await server.close();
-      log(process.stdout, 'info', 'stopped');
+      out.info('stopped');
       process.exit(0);
     } catch (error) {
-      log(process.stderr, 'error', 'shutdown failed', { err: String((error as Error)?.stack ?? error) });
+      err.error({ err: error }, 'shutdown failed');
       process.exit(1);
     }
   };
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
 } catch (error) {
-  const message = error instanceof ConfigError ? error.message : String((error as Error)?.stack ?? error);
-  log(process.stderr, 'fatal', message);
+  if (error instanceof ConfigError) err.fatal({ variable: error.variable }, error.message);
+  else err.fatal({ err: error }, 'the service could not start');
   process.exit(1);
 }
