@@ -46,6 +46,16 @@ describe('validation errors (§3) from body, query and path', () => {
     ]);
   });
 
+  it('takes the last value of a repeated query parameter, as FastAPI does', async () => {
+    const res = await t.http.get('/probe/items?limit=500&limit=7&order=desc&order=asc');
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ limit: 7, order: 'asc' });
+    const bad = await t.http.get('/probe/items?limit=7&limit=500&order=asc');
+    expect(bad.body.detail).toEqual([
+      { type: 'less_than_equal', loc: ['query', 'limit'], msg: 'Input should be less than or equal to 200', input: '500', ctx: { le: 200 } },
+    ]);
+  });
+
   it('reports every body problem together, nested ones with numeric array indexes', async () => {
     const body = {
       email: 'not-an-email',

@@ -149,6 +149,18 @@ describe('integers', () => {
   });
 });
 
+describe('query strings', () => {
+  class Filter {
+    @QueryInt() @IsInt() limit: number;
+    @Optional() @IsArray() @IsString({ each: true }) ids?: string[];
+  }
+
+  it('a repeated scalar takes its last value; a list parameter is a list even with one value', async () => {
+    expect(await validateDto(Filter, { limit: ['1', '2'], ids: 'a' }, 'query')).toEqual(Object.assign(new Filter(), { limit: 2, ids: ['a'] }));
+    expect(await validateDto(Filter, { limit: '3', ids: ['a', 'b'] }, 'query')).toEqual(Object.assign(new Filter(), { limit: 3, ids: ['a', 'b'] }));
+  });
+});
+
 describe('booleans, objects and lists', () => {
   class Flags {
     @IsBoolean() active: boolean;

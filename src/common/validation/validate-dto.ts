@@ -16,13 +16,27 @@ export function isDto(metatype: unknown): metatype is Class {
  */
 export async function validateDto<T extends object>(metatype: new () => T, value: unknown, location: Location): Promise<T> {
   if (location === 'body') assertBodyObject(value);
-  const raw = value ?? {};
+  const raw = location === 'query' ? lastOfRepeated(metatype, value) : (value ?? {});
   const instance = plainToInstance(metatype, raw) as T;
   const errors = await validate(instance, { whitelist: true, forbidUnknownValues: false, validationError: { target: true, value: true } });
   if (errors.length > 0) {
     throw new RequestValidationError(flatten(errors, [location], raw, location));
   }
   return instance;
+}
+
+/**
+ * A query string repeats a key for a list (`?id=a&id=b`) and gives a single value as text. As in
+ * FastAPI, a parameter declared as a list is always a list, and any other takes the last value.
+ */
+function lastOfRepeated(metatype: Class, query: unknown): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...(query as Record<string, unknown> | undefined) };
+  for (const [key, value] of Object.entries(out)) {
+    const isList = Reflect.getMetadata('design:type', metatype.prototype, key) === Array;
+    if (isList && !Array.isArray(value)) out[key] = [value];
+    else if (!isList && Array.isArray(value)) out[key] = value[value.length - 1];
+  }
+  return out;
 }
 
 /** FastAPI's answers to a body that is absent, or is JSON but not an object. */
