@@ -112,13 +112,18 @@ try {
       log(`${label(size)} ${s.name}: ${row.service.rps.toFixed(0)} req/s, p50 ${fmt(row.service.p50)} ms${row.baseline ? ` (baseline ${row.baseline.rps.toFixed(0)} req/s, p50 ${fmt(row.baseline.p50)} ms)` : ''}`);
     }
 
+    entry.rss.during = rss.stop();
+    entry.rss.baselineDuring = baseRss.stop();
     if (last) {
-      if (opts.login) results.login = await measureLogin(service, fx, auth);
+      if (opts.login) {
+        // Apart from the GET peak: argon2 needs ~19 MiB per hash in flight.
+        const loginRss = sampleRss(service);
+        results.login = await measureLogin(service, fx, auth);
+        results.login.rssPeak = loginRss.stop();
+      }
       if (opts.soakSeconds > 0) results.soak = await soak(service, list, auth);
     }
 
-    entry.rss.during = rss.stop();
-    entry.rss.baselineDuring = baseRss.stop();
     await sleep(opts.settleMs);
     entry.rss.after = service.rss();
     await service.stop();
