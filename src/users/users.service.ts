@@ -277,9 +277,10 @@ export class UsersService {
       rows = await this.dataSource.query(pageSql, pageParams);
       total = rows.length ? Number(rows[0]._total) : await this.memberCount(workspaceId);
     } else {
-      const [found, [count]] = await Promise.all([this.dataSource.query(pageSql, pageParams), this.dataSource.query(searchCountSql(filter), params)]);
-      rows = found;
-      total = Number(count.total);
+      rows = await this.dataSource.query(pageSql, pageParams);
+      // A first page that holds every match is its own count: no second trigram scan.
+      const complete = !after && rows.length <= limit;
+      total = complete ? rows.length : Number((await this.dataSource.query(searchCountSql(filter), params))[0].total);
     }
     const page = this.cursors.page(rows, limit, scope, (r) => [r._position.toISOString(), r.user_id]);
     return { total, has_more: page.has_more, next_cursor: page.next_cursor, users: page.items.map(toUserResponse) };
