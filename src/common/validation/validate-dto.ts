@@ -1,5 +1,5 @@
-import { plainToInstance } from 'class-transformer';
 import { getMetadataStorage, validate, type ValidationError } from 'class-validator';
+import { nulCharacterErrors, toInstance } from './plain-input.js';
 import { mapConstraint, RequestValidationError, type Location, type PydanticError } from './pydantic-errors.js';
 
 type Class = new (...args: any[]) => object;
@@ -17,11 +17,10 @@ export function isDto(metatype: unknown): metatype is Class {
 export async function validateDto<T extends object>(metatype: new () => T, value: unknown, location: Location): Promise<T> {
   if (location === 'body') assertBodyObject(value);
   const raw = location === 'query' ? lastOfRepeated(metatype, value) : (value ?? {});
-  const instance = plainToInstance(metatype, raw) as T;
+  const instance = toInstance(metatype, raw);
   const errors = await validate(instance, { whitelist: true, forbidUnknownValues: false, validationError: { target: true, value: true } });
-  if (errors.length > 0) {
-    throw new RequestValidationError(flatten(errors, [location], raw, location));
-  }
+  const detail = [...flatten(errors, [location], raw, location), ...nulCharacterErrors(instance, location, new Set(errors.map((e) => e.property)))];
+  if (detail.length > 0) throw new RequestValidationError(detail);
   return instance;
 }
 
