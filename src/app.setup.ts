@@ -1,9 +1,12 @@
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server } from 'node:http';
 import { ConsoleLogger, Module, type DynamicModule, type ForwardReference, type LogLevel, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { Request } from 'express';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module.js';
+import { rejectDeepJson } from './common/http/json-depth.js';
+import { lenientPathDecoding } from './common/http/lenient-path.js';
 import { requestId } from './common/http/request-id.js';
 import { setupSwagger } from './swagger.js';
 import type { AppConfig } from './config/config.js';
@@ -34,14 +37,24 @@ export async function createApp(config: AppConfig & { databaseUrl: string }, opt
   express.disable('x-powered-by');
   express.set('etag', false);
   app.use(requestId);
+  app.use(lenientPathDecoding);
   if (config.metricsEnabled) app.use(app.get(Metrics).middleware);
   // Not strict: any JSON document parses, and a body that is not an object is then refused by
   // validation the way pydantic refuses it (422 `model_attributes_type`), not as malformed JSON.
-  app.useBodyParser('json', { limit: config.bodyLimitBytes, strict: false });
-  app.useBodyParser('urlencoded', { limit: config.bodyLimitBytes, extended: false });
+  // `verify` is body-parser's own option, which Nest's typing does not list.
+  const json = { limit: config.bodyLimitBytes, strict: false, type: bodyOf('application/json'), verify: rejectDeepJson };
+  app.useBodyParser('json', json);
+  app.useBodyParser('urlencoded', { limit: config.bodyLimitBytes, extended: false, type: bodyOf('application/x-www-form-urlencoded') });
   if (config.swaggerEnabled) setupSwagger(app);
   return app;
 }
+
+/**
+ * Only the methods whose handlers take a body read one: like FastAPI, a GET or DELETE ignores
+ * whatever body a client sends rather than answering 422 for malformed JSON nobody asked for.
+ */
+const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH']);
+const bodyOf = (mediaType: string) => (req: IncomingMessage) => BODY_METHODS.has(req.method ?? '') && !!(req as Request).is(mediaType);
 
 const NEST_LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
 const PINO_TO_NEST: Record<string, number> = { silent: 0, fatal: 1, error: 2, warn: 3, info: 4, debug: 5, trace: 6 };

@@ -1,6 +1,7 @@
 import { Catch, HttpException, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { allowedMethods } from '../http/allowed-methods.js';
+import type { JsonTooDeepError } from '../http/json-depth.js';
 import { locateJsonError } from '../validation/json-error.js';
 import { RequestValidationError, type PydanticError } from '../validation/pydantic-errors.js';
 import { AppError, MethodNotAllowedError, NotFoundError, PayloadTooLargeError, RateLimitedError, ServiceUnavailableError } from './app-error.js';
@@ -97,6 +98,10 @@ function fromBodyParser(exception: unknown): AppError | RequestValidationError |
       return new PayloadTooLargeError(error.limit ?? 0);
     case 'entity.parse.failed':
       return new RequestValidationError([jsonInvalid(error)]);
+    case 'entity.too.deep':
+      return new RequestValidationError([
+        { type: 'json_invalid', loc: ['body', (error as unknown as JsonTooDeepError).offset], msg: 'JSON decode error', input: {}, ctx: { error: 'Maximum nesting depth exceeded' } },
+      ]);
     case 'encoding.unsupported':
     case 'charset.unsupported':
       return new AppError(ErrorCode.UnsupportedMediaType, error.message);
