@@ -70,9 +70,16 @@ function rootModule(config: AppConfig & { databaseUrl: string }, modules: Module
   return { module: ServiceWithExtras, imports: [AppModule.forRoot(config), ...modules] };
 }
 
-/** Slow clients must not hold a connection forever (header trickle, endless bodies). */
+/**
+ * Slow clients must not hold a connection forever (header trickle, endless bodies). Node enforces
+ * these timeouts on a timer that starts at `listen` with the interval set then (30 s by default),
+ * so this must run before `listen`, with an interval short enough for the timeouts to mean what
+ * they say.
+ */
 export function applyServerTimeouts(server: Server, config: AppConfig): void {
-  server.headersTimeout = 10_000;
-  server.requestTimeout = config.requestTimeoutMs;
+  server.headersTimeout = config.headersTimeoutMs;
+  server.requestTimeout = Math.max(config.requestTimeoutMs, config.headersTimeoutMs);
   server.keepAliveTimeout = 5_000;
+  // A public field that Node's typings leave out (`http.createServer`'s option of the same name).
+  (server as Server & { connectionsCheckingInterval: number }).connectionsCheckingInterval = Math.min(1_000, Math.ceil(config.headersTimeoutMs / 4));
 }

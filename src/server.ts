@@ -25,8 +25,8 @@ export async function startServer(env: NodeJS.ProcessEnv = process.env, options:
   }
   try {
     const app = await createApp({ ...config, databaseUrl }, options);
-    await app.listen(config.port, config.host);
     applyServerTimeouts(app.getHttpServer(), config);
+    await app.listen(config.port, config.host);
     const address = app.getHttpServer().address();
     const port = typeof address === 'object' && address ? address.port : config.port;
     const close = async () => {

@@ -25,6 +25,7 @@ export interface AppConfig {
   redisUrl?: string;
   rateLimit: { loginPerMinute: number; refreshPerMinute: number };
   requestTimeoutMs: number;
+  headersTimeoutMs: number;
   shutdownTimeoutMs: number;
   swaggerEnabled: boolean;
   metricsEnabled: boolean;
@@ -65,6 +66,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       refreshPerMinute: int(env, 'RATE_LIMIT_REFRESH_PER_MINUTE', 30, 1, 1_000_000),
     },
     requestTimeoutMs: int(env, 'REQUEST_TIMEOUT_MS', 30_000, 1000, 600_000),
+    headersTimeoutMs: int(env, 'HEADERS_TIMEOUT_MS', 10_000, 100, 600_000),
     shutdownTimeoutMs: int(env, 'SHUTDOWN_TIMEOUT_MS', 20_000, 0, 600_000),
     swaggerEnabled: bool(env, 'SWAGGER_ENABLED', true),
     metricsEnabled: bool(env, 'METRICS_ENABLED', true),
