@@ -1,0 +1,158 @@
+import fc from 'fast-check';
+import { HOSTILE_SEGMENTS, hostileValue, RAW_BODIES } from './hostile.js';
+import { resolve, validValue, valueFor, type Hints, type Schema } from './schema-arbitraries.js';
+import { Sym } from './world.js';
+
+const METHODS = ['get', 'put', 'post', 'delete', 'patch'] as const;
+
+export interface Operation {
+  method: string;
+  path: string;
+  spec: Schema;
+}
+
+export type Body = { kind: 'json'; value: unknown } | { kind: 'raw'; text: string; contentType: string } | { kind: 'none' };
+
+/** One generated request, still symbolic: ids are `Sym`s until it is sent. */
+export interface FuzzRequest {
+  operation: string;
+  method: string;
+  path: Record<string, unknown>;
+  template: string;
+  query: [string, unknown][];
+  body: Body;
+  auth: 'caller' | 'none' | 'garbage';
+}
+
+export function operationsOf(document: Schema): Operation[] {
+  return Object.entries(document.paths as Record<string, Schema>).flatMap(([path, item]) =>
+    METHODS.filter((m) => item[m]).map((method) => ({ method, path, spec: item[method] })),
+  );
+}
+
+/** Every operation of the document, with valid, boundary and hostile values everywhere. */
+export function requestArbitrary(operations: Operation[], document: Schema, hints: Hints): fc.Arbitrary<FuzzRequest> {
+  return fc.oneof(...operations.map((op) => operationRequest(op, document, hints)));
+}
+
+/**
+ * Two kinds of request, half and half: a valid one (every value from its schema, ids of one org,
+ * the caller's token), which reaches the handlers and the database, and a mixed one, where each
+ * value is valid, at an edge of its schema, or hostile, and the token may be missing or forged.
+ */
+function operationRequest(op: Operation, document: Schema, hints: Hints): fc.Arbitrary<FuzzRequest> {
+  return fc.oneof(validRequest(op, document, hints), mixedRequest(op, document, hints));
+}
+
+function parametersOf(op: Operation, document: Schema): { path: Schema[]; query: Schema[] } {
+  const params: Schema[] = (op.spec.parameters ?? []).map((p: Schema) => resolve(p, document));
+  return { path: params.filter((p) => p.in === 'path'), query: params.filter((p) => p.in === 'query') };
+}
+
+function validRequest(op: Operation, document: Schema, hints: Hints): fc.Arbitrary<FuzzRequest> {
+  const params = parametersOf(op, document);
+  const path = fc.record(Object.fromEntries(params.path.map((p) => [p.name, validValue(p.schema ?? {}, document, hints, p.name)])));
+  const query = fc
+    .tuple(...params.query.map((p) => (p.required ? fc.constant(true) : fc.boolean()).chain((present) => (present ? validValue(p.schema ?? {}, document, hints, p.name).map((v) => [[p.name, v]]) : fc.constant([])))))
+    .map((entries) => entries.flat() as [string, unknown][]);
+  const schema = bodySchema(op.spec.requestBody, document);
+  const body: fc.Arbitrary<Body> = schema ? validValue(schema, document, hints).map((value) => ({ kind: 'json' as const, value })) : fc.constant({ kind: 'none' as const });
+  const side = fc.constantFrom('own', 'own', 'other');
+  return fc.record({ path, query, body, side }).map(({ side: s, path: p, ...rest }) => ({
+    ...describeOp(op),
+    path: Object.fromEntries(Object.entries(p).map(([k, v]) => [k, sameSide(v, s)])),
+    ...rest,
+    auth: 'caller' as const,
+  }));
+}
+
+function mixedRequest(op: Operation, document: Schema, hints: Hints): fc.Arbitrary<FuzzRequest> {
+  const params = parametersOf(op, document);
+  const path = fc.record(Object.fromEntries(params.path.map((p) => [p.name, pathValue(p, document, hints)])));
+  const query = fc.tuple(...params.query.map((p) => queryValue(p, document, hints))).map((entries) => entries.flat() as [string, unknown][]);
+  const body = bodyArbitrary(op.spec.requestBody, document, hints);
+  const auth = fc.constantFrom<FuzzRequest['auth']>(...Array(8).fill('caller'), 'none', 'garbage');
+  return fc.record({ path, query, body, auth }).map((r) => ({ ...describeOp(op), ...r }));
+}
+
+function describeOp(op: Operation): Pick<FuzzRequest, 'operation' | 'method' | 'template'> {
+  return { operation: `${op.method.toUpperCase()} ${op.path}`, method: op.method.toUpperCase(), template: op.path };
+}
+
+/** Org and workspace ids of one request from the same org, so a valid request is not a 404 by construction. */
+function sameSide(value: unknown, side: string): unknown {
+  if (!(value instanceof Sym)) return value;
+  const [kind] = value.name.split(':');
+  return kind === 'org' || kind === 'ws' ? new Sym(`${kind}:${side}`) : value;
+}
+
+function bodySchema(requestBody: Schema | undefined, document: Schema): Schema | undefined {
+  if (!requestBody) return undefined;
+  const content = resolve(requestBody, document).content ?? {};
+  return content['application/json']?.schema ?? content['application/x-www-form-urlencoded']?.schema ?? {};
+}
+
+function pathValue(p: Schema, document: Schema, hints: Hints): fc.Arbitrary<unknown> {
+  return fc.oneof(
+    { arbitrary: validValue(p.schema ?? {}, document, hints, p.name), weight: 8 },
+    { arbitrary: fc.uuid(), weight: 1 },
+    { arbitrary: fc.uuid().map((u) => u.toUpperCase()), weight: 1 },
+    { arbitrary: fc.constantFrom(...HOSTILE_SEGMENTS.map((text) => new RawSegment(text))), weight: 2 },
+  );
+}
+
+/** A path segment sent exactly as written (already percent-encoded, or meant not to be). */
+export class RawSegment {
+  constructor(readonly text: string) {}
+  toString(): string {
+    return this.text;
+  }
+}
+
+/** Absent, once, or repeated (an array on the server) with any value. */
+function queryValue(p: Schema, document: Schema, hints: Hints): fc.Arbitrary<[string, unknown][]> {
+  const one = valueFor(p.schema ?? {}, document, hints, p.name);
+  return fc.oneof(
+    { arbitrary: fc.constant([]), weight: p.required ? 1 : 4 },
+    { arbitrary: one.map((v) => [[p.name, v]] as [string, unknown][]), weight: 5 },
+    { arbitrary: fc.tuple(one, one).map(([a, b]) => [[p.name, a], [p.name, b]] as [string, unknown][]), weight: 1 },
+  );
+}
+
+function bodyArbitrary(requestBody: Schema | undefined, document: Schema, hints: Hints): fc.Arbitrary<Body> {
+  const raw = fc.record({
+    kind: fc.constant('raw' as const),
+    text: fc.oneof(fc.constantFrom(...RAW_BODIES), fc.string({ unit: 'binary', maxLength: 200 })),
+    contentType: fc.constantFrom('application/json', 'application/json; charset=utf-16', 'text/plain', 'application/x-www-form-urlencoded', 'application/xml'),
+  });
+  const hostile = hostileValue().map((value) => ({ kind: 'json' as const, value }));
+  const schema = bodySchema(requestBody, document);
+  if (!schema) return fc.oneof({ arbitrary: fc.constant({ kind: 'none' as const }), weight: 8 }, { arbitrary: hostile, weight: 1 }, { arbitrary: raw, weight: 1 });
+  const mixed = valueFor(schema, document, hints).map((value) => ({ kind: 'json' as const, value }));
+  return fc.oneof({ arbitrary: mixed, weight: 7 }, { arbitrary: hostile, weight: 2 }, { arbitrary: raw, weight: 1 }, { arbitrary: fc.constant({ kind: 'none' as const }), weight: 1 });
+}
+
+/** Replaces every `Sym` in a generated value by its current concrete value. */
+export function concretize(value: unknown, resolveSym: (s: Sym) => string): unknown {
+  if (value instanceof Sym) return resolveSym(value);
+  if (value instanceof RawSegment) return value;
+  if (Array.isArray(value)) return value.map((v) => concretize(v, resolveSym));
+  if (value && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) Object.defineProperty(out, k, { value: concretize(v, resolveSym), enumerable: true, writable: true, configurable: true });
+    return out;
+  }
+  return value;
+}
+
+/**
+ * A query or path value as text: strings as they are, anything else as JSON, cut to `max`
+ * URL-encoded characters so that the request line stays under Node's 16 KiB header limit (past it Node itself
+ * answers 431 before the application sees the request; the attack tests cover that).
+ */
+export function asText(value: unknown, max = 1_800): string {
+  // Lone surrogates cannot travel in a URL (no UTF-8 form); the body fuzzing sends those.
+  let text = (typeof value === 'string' ? value : (JSON.stringify(value) ?? '')).toWellFormed();
+  while (encodeURIComponent(text).length > max) text = text.slice(0, Math.floor(text.length / 2));
+  return text;
+}

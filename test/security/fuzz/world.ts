@@ -1,0 +1,158 @@
+import fc from 'fast-check';
+import type { DataSource } from 'typeorm';
+import { buildWorld, type Principal, type World } from '../../e2e/access-fixtures.js';
+import { TEST_PASSWORD } from '../../support/app.js';
+import type { Hints } from './schema-arbitraries.js';
+
+/** A reference to something in the world, resolved when the request is sent. */
+export class Sym {
+  constructor(readonly name: string) {}
+  toString(): string {
+    return `<${this.name}>`;
+  }
+  toJSON(): string {
+    return this.toString();
+  }
+}
+
+export type Caller = 'admin' | 'viewer';
+const CALLER_PRINCIPAL: Record<Caller, Principal> = { admin: 'platform', viewer: 'viewer' };
+
+const USER_SYMS = ['self', 'target', 'viewer', 'member', 'admin', 'owner', 'orgAdmin', 'orgOwner', 'platform', 'outsider', 'missing'];
+
+/**
+ * The fuzzed world: the fixtures of the access tests (one org with a user of every standing, a
+ * foreign org) plus the caller's refresh token. Rebuilt whenever a request legitimately broke it.
+ */
+export class FuzzWorld {
+  world!: World;
+  refreshToken = 'no-refresh-token';
+  rebuilds = 0;
+
+  constructor(
+    private readonly db: DataSource,
+    private readonly baseUrl: string,
+    readonly caller: Caller,
+  ) {}
+
+  get principal(): Principal {
+    return CALLER_PRINCIPAL[this.caller];
+  }
+
+  get token(): string {
+    return this.world.users[this.principal].token;
+  }
+
+  get callerId(): string {
+    return this.world.users[this.principal].user_id;
+  }
+
+  async build(): Promise<void> {
+    this.world = await buildWorld(this.db);
+    this.rebuilds++;
+    const res = await fetch(`${this.baseUrl}/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ login: this.world.users[this.principal].email, password: TEST_PASSWORD }),
+    });
+    const body = (await res.json().catch(() => ({}))) as { refresh_token?: string };
+    this.refreshToken = body.refresh_token ?? 'no-refresh-token';
+  }
+
+  /** The concrete value of a symbol. */
+  resolve(sym: Sym): string {
+    const [kind, which] = sym.name.split(':');
+    const w = this.world;
+    switch (kind) {
+      case 'org':
+        return which === 'own' ? w.orgId : w.otherOrgId;
+      case 'ws':
+        return which === 'own' ? w.workspaceId : w.otherWorkspaceId;
+      case 'user':
+        return this.user(which).user_id;
+      case 'email':
+        return this.user(which).email;
+      case 'username':
+        return this.user(which).username;
+      case 'refresh':
+        return this.refreshToken;
+      case 'access':
+        return this.token;
+      default:
+        throw new Error(`unknown symbol ${sym.name}`);
+    }
+  }
+
+  private user(which: string) {
+    if (which === 'self') return this.world.users[this.principal];
+    if (which === 'target') return this.world.target;
+    if (which === 'missing') return { user_id: '00000000-0000-4000-8000-000000000000', email: 'nobody@example.com', username: 'nobody' };
+    return this.world.users[which as Principal];
+  }
+
+  /** Whether the world is still what the fuzzing needs: the caller's standing, the scopes, the token. */
+  async intact(): Promise<boolean> {
+    const w = this.world;
+    const [row] = await this.db.query(
+      `SELECT
+         (SELECT count(*)::int FROM organizations WHERE org_id IN ($1, $2)) AS orgs,
+         (SELECT count(*)::int FROM workspaces WHERE workspace_id IN ($3, $4)) AS workspaces,
+         (SELECT count(*)::int FROM users WHERE user_id = $5 AND is_active) AS caller,
+         (SELECT role FROM workspace_members WHERE workspace_id = $3 AND user_id = $5) AS role,
+         (SELECT 'admin' = ANY(roles) FROM users WHERE user_id = $5) AS platform`,
+      [w.orgId, w.otherOrgId, w.workspaceId, w.otherWorkspaceId, this.callerId],
+    );
+    const standing = this.caller === 'admin' ? row.platform === true : row.role === 'viewer';
+    if (row.orgs !== 2 || row.workspaces !== 2 || row.caller !== 1 || !standing) return false;
+    const me = await fetch(`${this.baseUrl}/v1/orgs?limit=1`, { headers: { authorization: `Bearer ${this.token}` } });
+    await me.arrayBuffer();
+    return me.status === 200;
+  }
+}
+
+const syms = (...names: string[]) => fc.constantFrom(...names.map((n) => new Sym(n)));
+
+/** Values for fields and parameters known by name: the world's ids, real logins, the password. */
+export const worldHints: Hints = {
+  byName(name: string) {
+    switch (name) {
+      case 'org_id':
+        return syms('org:own', 'org:other');
+      case 'workspace_id':
+      case 'default_workspace_id':
+        return syms('ws:own', 'ws:other');
+      case 'user_id':
+      case 'member_user_id':
+        return syms(...USER_SYMS.map((u) => `user:${u}`));
+      case 'login':
+        return fc.oneof(syms('email:self', 'username:self', 'email:target', 'username:outsider'), fc.emailAddress());
+      case 'email':
+        return fc.oneof({ arbitrary: fc.emailAddress(), weight: 3 }, { arbitrary: syms('email:target', 'email:self'), weight: 1 });
+      case 'username':
+        return fc.oneof(
+          { arbitrary: fc.stringMatching(/^[a-zA-Z0-9_.-]{3,50}$/), weight: 3 },
+          { arbitrary: syms('username:target', 'username:self', 'email:self'), weight: 1 },
+        );
+      case 'password':
+      case 'current_password':
+        return fc.oneof(fc.constant(TEST_PASSWORD), fc.string({ minLength: 8, maxLength: 128 }));
+      case 'refresh_token':
+        return fc.oneof(syms('refresh:self', 'access:self'), fc.base64String({ minLength: 43, maxLength: 44 }));
+      case 'slug':
+        return fc.stringMatching(/^[a-z0-9][a-z0-9-]{1,62}$/);
+      case 'timezone':
+        return fc.constantFrom('UTC', 'Europe/Paris', 'America/Argentina/Buenos_Aires', 'Etc/GMT+5', 'Mars/Olympus', 'utc');
+      case 'locale':
+        return fc.constantFrom('en', 'en-US', 'fr-CA', 'zh-Hant-TW', 'x-private', 'not a locale', 'EN_us');
+      case 'avatar_url':
+        return fc.oneof(fc.webUrl(), fc.constantFrom('ftp://example.com/a.png', 'javascript:alert(1)', 'http://'));
+      case 'roles':
+        return fc.constantFrom(['admin'], ['user'], [], ['admin', 'user'], ['root']);
+      case 'preferences':
+      case 'settings':
+        return fc.dictionary(fc.string({ maxLength: 10 }), fc.jsonValue({ maxDepth: 3 }), { maxKeys: 5 });
+      default:
+        return undefined;
+    }
+  },
+};
