@@ -40,14 +40,15 @@ function nestedType(metatype: Class<object>, field: string): Class<object> | nul
  * An instance of the DTO holding only the fields it declares. Only scalar values go through
  * class-transformer (for `@Transform`): it walks nested plain objects and takes an own
  * `constructor` key for a class, so `{"x": {"constructor": {}}}` would crash it. Nested DTOs
- * (`@Type`) are built the same way, field by field; free-form objects are kept as they came.
+ * (`@Type`) are built the same way, field by field; free-form objects are kept as they came,
+ * but for lone surrogates (see `wellFormed`).
  */
 export function toInstance<T extends object>(metatype: Class<T>, raw: object): T {
   const scalars: Record<string, unknown> = {};
   const objects: [string, object][] = [];
   for (const field of declaredFields(metatype)) {
     if (!Object.hasOwn(raw, field)) continue;
-    const value = (raw as Record<string, unknown>)[field];
+    const value = wellFormed((raw as Record<string, unknown>)[field]);
     if (isObjectLike(value)) objects.push([field, value]);
     else scalars[field] = value;
   }
@@ -58,6 +59,24 @@ export function toInstance<T extends object>(metatype: Class<T>, raw: object): T
     instance[field] = Array.isArray(value) ? value.map(build) : build(value);
   }
   return instance as T;
+}
+
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
+/**
+ * JSON may carry lone surrogates (`"\ud800"`), which no UTF-8 text can hold: validators that
+ * encode the string throw on them, and PostgreSQL refuses them in jsonb. They become U+FFFD, as
+ * the driver would store them in text anyway. Keys too; `__proto__` stays a plain key.
+ */
+function wellFormed(value: unknown, depth = 0): unknown {
+  if (typeof value === 'string') return value.replace(LONE_SURROGATE, '\ufffd');
+  if (!isObjectLike(value) || depth > 512) return value;
+  if (Array.isArray(value)) return value.map((item) => wellFormed(item, depth + 1));
+  const out: Record<string, unknown> = {};
+  for (const [key, item] of Object.entries(value)) {
+    Object.defineProperty(out, wellFormed(key) as string, { value: wellFormed(item, depth + 1), enumerable: true, writable: true, configurable: true });
+  }
+  return out;
 }
 
 const NUL = '\u0000';
