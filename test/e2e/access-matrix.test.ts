@@ -1,107 +1,168 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { INHERITED_WORKSPACE_ROLE, ORG_PERMISSIONS, WORKSPACE_PERMISSIONS } from '../../dist/access/permissions.js';
 import { bearer, createTestApp, expectErrorShape, type TestApp } from '../support/app.js';
 import { buildWorld, PRINCIPALS, type Principal, type World } from './access-fixtures.js';
 
-const MISSING = '00000000-0000-4000-8000-000000000000';
-const ORG_MEMBERS: Principal[] = ['viewer', 'member', 'admin', 'owner', 'orgMember', 'orgAdmin', 'orgOwner', 'platform'];
-const ORG_ADMINS: Principal[] = ['orgAdmin', 'orgOwner', 'platform'];
-const ORG_OWNERS: Principal[] = ['orgOwner', 'platform'];
-const WS_VISIBLE: Principal[] = ['viewer', 'member', 'admin', 'owner', 'orgAdmin', 'orgOwner', 'platform'];
-const WS_ADMINS: Principal[] = ['admin', 'owner', 'orgAdmin', 'orgOwner', 'platform'];
-const WS_OWNERS: Principal[] = ['owner', 'orgOwner', 'platform'];
+/**
+ * OWASP API5:2023 broken function level authorization and API1 broken object level authorization:
+ * every operation that declares a permission (read from `/openapi.json`, `x-required-permission`)
+ * × every standing × the caller's own org and a foreign one. The expected answer of each cell is
+ * derived from the §8 table (`src/access/permissions.ts`) and the visibility rules, not written by
+ * hand: allowed (the request reaches the body or state check), 403 naming the exact permission, or
+ * 404 of the scope that the caller cannot see.
+ */
 
-interface Endpoint {
-  name: string;
-  method: 'get' | 'post' | 'patch' | 'delete';
-  path: (w: World) => string;
-  permission: string;
-  scope: 'org' | 'workspace';
-  allowed: Principal[];
-  /** Sent to show the permission check passed: it must then fail later (422 body, 404 member) or succeed. */
-  body?: object;
-  passStatus: number;
-  /** Destructive when allowed: each allowed call gets a world of its own. */
-  fresh?: boolean;
+const MISSING = '00000000-0000-4000-8000-000000000000';
+/** Refused by every body schema that the probed operations have, so an allowed call changes nothing. */
+const INVALID_BODY = { name: '', slug: 'X', role: 'boss', email: 'not-an-email', user_id: 'not-a-uuid' };
+/** Operations that check no permission of §8 on purpose: public, or about the caller themself. */
+const SELF_SERVICE = new Set([
+  'POST /v1/auth/login', 'POST /v1/auth/token', 'POST /v1/auth/refresh', 'POST /v1/auth/logout', 'GET /.well-known/jwks.json',
+  'GET /v1/users/me', 'PATCH /v1/users/me/preferences', 'GET /v1/users/{user_id}', 'POST /v1/orgs', 'GET /v1/orgs',
+  'GET /health/live', 'GET /health/ready',
+]);
+
+type ScopeSide = 'own' | 'foreign';
+interface Standing {
+  platform: boolean;
+  orgRole: keyof typeof ORG_PERMISSIONS | null;
+  workspaceRole: keyof typeof WORKSPACE_PERMISSIONS | null;
 }
 
-const org = (w: World) => `/v1/orgs/${w.orgId}`;
-const ws = (w: World) => `${org(w)}/workspaces/${w.workspaceId}`;
+/** Where each principal stands in the org of the world (own) and in the other org (foreign). */
+function standingOf(who: Principal, side: ScopeSide): Standing {
+  const none: Standing = { platform: false, orgRole: null, workspaceRole: null };
+  if (who === 'platform') return { ...none, platform: true };
+  if (side === 'foreign') return who === 'outsider' ? { ...none, orgRole: 'owner', workspaceRole: 'owner' } : none;
+  if (who === 'viewer' || who === 'member' || who === 'admin' || who === 'owner') return { ...none, orgRole: 'member', workspaceRole: who };
+  if (who === 'orgMember') return { ...none, orgRole: 'member' };
+  if (who === 'orgAdmin') return { ...none, orgRole: 'admin' };
+  if (who === 'orgOwner') return { ...none, orgRole: 'owner' };
+  return none;
+}
 
-// Every endpoint of §6/§7 with the permission of §8 it declares, and who holds it there.
-const ENDPOINTS: Endpoint[] = [
-  { name: 'get org', method: 'get', path: org, permission: 'orgs:read', scope: 'org', allowed: ORG_MEMBERS, passStatus: 200 },
-  { name: 'update org', method: 'patch', path: org, permission: 'orgs:update', scope: 'org', allowed: ORG_ADMINS, body: { name: '' }, passStatus: 422 },
-  { name: 'delete org', method: 'delete', path: org, permission: 'orgs:delete', scope: 'org', allowed: ORG_OWNERS, passStatus: 204, fresh: true },
-  { name: 'list org members', method: 'get', path: (w) => `${org(w)}/members`, permission: 'org_members:read', scope: 'org', allowed: ORG_ADMINS, passStatus: 200 },
-  { name: 'add org member', method: 'post', path: (w) => `${org(w)}/members`, permission: 'org_members:add', scope: 'org', allowed: ORG_ADMINS, body: {}, passStatus: 422 },
-  {
-    name: 'update org member', method: 'patch', path: (w) => `${org(w)}/members/${w.target.user_id}`, permission: 'org_members:update', scope: 'org',
-    allowed: ORG_ADMINS, body: { role: 'boss' }, passStatus: 422,
-  },
-  {
-    name: 'remove org member', method: 'delete', path: (w) => `${org(w)}/members/${MISSING}`, permission: 'org_members:remove', scope: 'org',
-    allowed: ORG_ADMINS, passStatus: 404,
-  },
-  { name: 'create workspace', method: 'post', path: (w) => `${org(w)}/workspaces`, permission: 'workspaces:create', scope: 'org', allowed: ORG_ADMINS, body: {}, passStatus: 422 },
-  { name: 'list workspaces', method: 'get', path: (w) => `${org(w)}/workspaces`, permission: 'orgs:read', scope: 'org', allowed: ORG_MEMBERS, passStatus: 200 },
-  { name: 'get workspace', method: 'get', path: ws, permission: 'workspaces:read', scope: 'workspace', allowed: WS_VISIBLE, passStatus: 200 },
-  { name: 'update workspace', method: 'patch', path: ws, permission: 'workspaces:update', scope: 'workspace', allowed: WS_ADMINS, body: { slug: 'X' }, passStatus: 422 },
-  { name: 'delete workspace', method: 'delete', path: ws, permission: 'workspaces:delete', scope: 'workspace', allowed: WS_OWNERS, passStatus: 204, fresh: true },
-  { name: 'list members', method: 'get', path: (w) => `${ws(w)}/members`, permission: 'members:read', scope: 'workspace', allowed: WS_VISIBLE, passStatus: 200 },
-  { name: 'add member', method: 'post', path: (w) => `${ws(w)}/members`, permission: 'members:add', scope: 'workspace', allowed: WS_ADMINS, body: { role: 'member' }, passStatus: 422 },
-  {
-    name: 'update member', method: 'patch', path: (w) => `${ws(w)}/members/${w.target.user_id}`, permission: 'members:update', scope: 'workspace',
-    allowed: WS_ADMINS, body: { role: 'boss' }, passStatus: 422,
-  },
-  {
-    name: 'remove member', method: 'delete', path: (w) => `${ws(w)}/members/${MISSING}`, permission: 'members:remove', scope: 'workspace',
-    allowed: WS_ADMINS, passStatus: 404,
-  },
-];
+const RANK = ['owner', 'admin', 'member', 'viewer'] as const;
+function effectiveWorkspaceRole(s: Standing): keyof typeof WORKSPACE_PERMISSIONS | null {
+  const inherited = s.orgRole ? INHERITED_WORKSPACE_ROLE[s.orgRole] : null;
+  const roles = [s.workspaceRole, inherited].filter((r): r is (typeof RANK)[number] => !!r);
+  return roles.sort((a, b) => RANK.indexOf(a) - RANK.indexOf(b))[0] ?? null;
+}
 
-describe('role × permission through every org, workspace and member endpoint (§8)', () => {
+interface Operation {
+  name: string;
+  method: 'get' | 'post' | 'put' | 'patch' | 'delete';
+  template: string;
+  permission: string;
+  scope: 'org' | 'workspace' | 'platform';
+}
+
+type Expected = { status: 'allowed' } | { status: 403 } | { status: 404; resource_type: 'organization' | 'workspace'; resource_id: string };
+
+/** The §8 answer for one cell. */
+function expected(op: Operation, who: Principal, side: ScopeSide, w: World): Expected {
+  const s = standingOf(who, side);
+  const orgId = side === 'own' ? w.orgId : w.otherOrgId;
+  const workspaceId = side === 'own' ? w.workspaceId : w.otherWorkspaceId;
+  if (s.platform) return { status: 'allowed' };
+  const seesOrg = s.orgRole !== null || s.workspaceRole !== null;
+  const wsRole = effectiveWorkspaceRole(s);
+  if (op.scope === 'org' || (op.scope === 'workspace' && op.template.includes('{org_id}'))) {
+    if (!seesOrg) return { status: 404, resource_type: 'organization', resource_id: orgId };
+  }
+  if (op.scope === 'workspace' && !wsRole) return { status: 404, resource_type: 'workspace', resource_id: workspaceId };
+  const held = new Set<string>(s.orgRole && op.scope !== 'platform' ? ORG_PERMISSIONS[s.orgRole] : []);
+  if (op.scope === 'workspace' && wsRole) for (const p of WORKSPACE_PERMISSIONS[wsRole]) held.add(p);
+  return held.has(op.permission) ? { status: 'allowed' } : { status: 403 };
+}
+
+/** The request of one cell; destructive operations on whole resources get a world of their own. */
+function requestFor(op: Operation, side: ScopeSide, w: World): { path: string; body?: object; allowedStatus: number } {
+  const ids: Record<string, string> = {
+    org_id: side === 'own' ? w.orgId : w.otherOrgId,
+    workspace_id: side === 'own' ? w.workspaceId : w.otherWorkspaceId,
+    member_user_id: MISSING,
+    user_id: w.target.user_id,
+  };
+  let path = op.template.replace(/\{(\w+)\}/g, (_, name: string) => ids[name]);
+  if (op.template === '/v1/users' && op.method === 'get') path += `?workspace_id=${ids.workspace_id}`;
+  if (op.method === 'get') return { path, allowedStatus: 200 };
+  if (op.method !== 'delete') return { path, body: INVALID_BODY, allowedStatus: 422 };
+  return { path, allowedStatus: op.template.endsWith('{member_user_id}') ? 404 : 204 };
+}
+
+const isDestructive = (op: Operation) => op.method === 'delete' && !op.template.endsWith('{member_user_id}');
+
+describe('API5 broken function level authorization: every operation × every standing × own and foreign org (§8)', () => {
   let t: TestApp;
   let shared: World;
+  let operations: Operation[];
+  let cells = 0;
   beforeAll(async () => {
     t = await createTestApp();
     shared = await buildWorld(t.db);
+    const document = (await t.http.get('/openapi.json')).body;
+    operations = Object.entries(document.paths as Record<string, Record<string, any>>).flatMap(([template, item]) =>
+      Object.entries(item)
+        .filter(([, spec]) => spec?.['x-required-permission'])
+        .map(([method, spec]) => ({
+          name: `${method.toUpperCase()} ${template}`,
+          method: method as Operation['method'],
+          template,
+          permission: spec['x-required-permission'],
+          scope: template.includes('{workspace_id}') || template === '/v1/users' && method === 'get' ? 'workspace' : template.includes('{org_id}') ? 'org' : 'platform',
+        })),
+    );
   });
-  afterAll(() => t.close());
+  afterAll(async () => {
+    console.log(`permission matrix: ${cells} cells over ${operations?.length} operations`);
+    await t.close();
+  });
 
-  for (const e of ENDPOINTS) {
-    it(`${e.name} requires ${e.permission}`, async () => {
-      for (const who of PRINCIPALS) {
-        const allowed = e.allowed.includes(who);
-        const w = allowed && e.fresh ? await buildWorld(t.db) : shared;
-        const req = t.http[e.method](e.path(w)).set(bearer(w.users[who].token));
-        const res = e.body ? await req.send(e.body) : await req;
-        const context = `${e.name} as ${who}: ${res.status} ${JSON.stringify(res.body)}`;
-        if (allowed) {
-          expect(res.status, context).toBe(e.passStatus);
-          if (e.passStatus === 404) expect(res.body.details, context).toEqual({ resource_type: 'member', resource_id: MISSING });
-          continue;
-        }
-        const hiddenOrg = who === 'outsider';
-        const hiddenWorkspace = e.scope === 'workspace' && who === 'orgMember';
-        if (hiddenOrg || hiddenWorkspace) {
-          expect(res.status, context).toBe(404);
-          expectErrorShape(res.body, 404, 'RESOURCE_NOT_FOUND');
-          expect(res.body.details, context).toEqual(
-            hiddenOrg ? { resource_type: 'organization', resource_id: w.orgId } : { resource_type: 'workspace', resource_id: w.workspaceId },
-          );
-        } else {
-          expect(res.status, context).toBe(403);
-          expectErrorShape(res.body, 403, 'FORBIDDEN');
-          expect(res.body.details, context).toEqual({ required_permission: e.permission });
+  it('API5 broken function level authorization: every operation of the document declares a permission or is self-service by design', async () => {
+    const document = (await t.http.get('/openapi.json')).body;
+    const undeclared = Object.entries(document.paths as Record<string, Record<string, any>>).flatMap(([template, item]) =>
+      Object.entries(item)
+        .filter(([method, spec]) => ['get', 'post', 'put', 'patch', 'delete'].includes(method) && !spec['x-required-permission'])
+        .map(([method]) => `${method.toUpperCase()} ${template}`),
+    );
+    expect(undeclared.filter((op) => !SELF_SERVICE.has(op))).toEqual([]);
+    expect(operations.length).toBeGreaterThanOrEqual(19);
+  });
+
+  for (const side of ['own', 'foreign'] as const) {
+    it(`API1/API5 authorization: each cell answers as §8 says, in the ${side} org`, async () => {
+      const failures: string[] = [];
+      for (const op of operations) {
+        for (const who of PRINCIPALS) {
+          cells++;
+          const want = expected(op, who, side, shared);
+          const w = want.status === 'allowed' && isDestructive(op) ? await buildWorld(t.db) : shared;
+          const { path, body, allowedStatus } = requestFor(op, side, w);
+          const req = t.http[op.method](path).set(bearer(w.users[who].token));
+          const res = body ? await req.send(body) : await req;
+          const context = `${op.name} as ${who} (${side}): ${res.status} ${JSON.stringify(res.body).slice(0, 200)}`;
+          if (want.status === 'allowed') {
+            if (res.status !== allowedStatus) failures.push(`${context}; expected ${allowedStatus}`);
+            else if (allowedStatus === 404 && res.body.details?.resource_type !== 'member') failures.push(`${context}; expected a 404 of the member`);
+            continue;
+          }
+          if (res.status !== want.status) {
+            failures.push(`${context}; expected ${want.status}`);
+            continue;
+          }
+          expectErrorShape(res.body, want.status, want.status === 403 ? 'FORBIDDEN' : 'RESOURCE_NOT_FOUND');
+          const details = want.status === 403 ? { required_permission: op.permission } : { resource_type: want.resource_type, resource_id: want.resource_id };
+          if (JSON.stringify(res.body.details) !== JSON.stringify(details)) failures.push(`${context}; expected details ${JSON.stringify(details)}`);
         }
       }
+      expect(failures).toEqual([]);
     });
   }
 
-  it('answers 401 without a token on every endpoint', async () => {
-    for (const e of ENDPOINTS) {
-      const res = await t.http[e.method](e.path(shared));
-      expect(res.status, e.name).toBe(401);
+  it('answers 401 without a token on every operation that declares a permission', async () => {
+    for (const op of operations) {
+      const res = await t.http[op.method](requestFor(op, 'own', shared).path);
+      expect(res.status, op.name).toBe(401);
       expect(res.headers['www-authenticate']).toBe('Bearer');
     }
   });
@@ -112,25 +173,29 @@ describe('role × permission through every org, workspace and member endpoint (�
     expect(res.body.detail[0]).toMatchObject({ type: 'uuid_parsing', loc: ['path', 'org_id'], input: 'not-a-uuid' });
   });
 
-  it('answers 404 workspace for a workspace id from another org, whoever asks', async () => {
+  it('API1 broken object level authorization: a workspace id from another org is 404 under this org, whoever asks', async () => {
+    const org = `/v1/orgs/${shared.orgId}`;
     for (const who of ['owner', 'orgOwner', 'platform', 'outsider'] as const) {
-      const res = await t.http.get(`${org(shared)}/workspaces/${shared.otherWorkspaceId}/members`).set(bearer(shared.users[who].token));
-      const expected = who === 'outsider' ? { resource_type: 'organization', resource_id: shared.orgId } : { resource_type: 'workspace', resource_id: shared.otherWorkspaceId };
-      expect(res.status, who).toBe(404);
-      expect(res.body.details, who).toEqual(expected);
+      for (const suffix of ['', '/members']) {
+        const res = await t.http.get(`${org}/workspaces/${shared.otherWorkspaceId}${suffix}`).set(bearer(shared.users[who].token));
+        const expectedDetails = who === 'outsider' ? { resource_type: 'organization', resource_id: shared.orgId } : { resource_type: 'workspace', resource_id: shared.otherWorkspaceId };
+        expect(res.status, who).toBe(404);
+        expect(res.body.details, who).toEqual(expectedDetails);
+      }
     }
   });
 
   it('lets a member leave without members:remove, and only themself', async () => {
     const w = await buildWorld(t.db);
-    const other = await t.http.delete(`${ws(w)}/members/${w.users.member.user_id}`).set(bearer(w.users.viewer.token));
+    const ws = `/v1/orgs/${w.orgId}/workspaces/${w.workspaceId}`;
+    const other = await t.http.delete(`${ws}/members/${w.users.member.user_id}`).set(bearer(w.users.viewer.token));
     expect(other.status).toBe(403);
     expect(other.body.details).toEqual({ required_permission: 'members:remove' });
-    const leave = await t.http.delete(`${ws(w)}/members/${w.users.viewer.user_id}`).set(bearer(w.users.viewer.token));
+    const leave = await t.http.delete(`${ws}/members/${w.users.viewer.user_id}`).set(bearer(w.users.viewer.token));
     expect(leave.status).toBe(204);
     const [row] = await t.db.query(`SELECT 1 FROM workspace_members WHERE workspace_id = $1 AND user_id = $2`, [w.workspaceId, w.users.viewer.user_id]);
     expect(row).toBeUndefined();
-    const orgLeave = await t.http.delete(`${org(w)}/members/${w.users.orgMember.user_id}`).set(bearer(w.users.orgMember.token));
+    const orgLeave = await t.http.delete(`/v1/orgs/${w.orgId}/members/${w.users.orgMember.user_id}`).set(bearer(w.users.orgMember.token));
     expect(orgLeave.status).toBe(204);
   });
 });

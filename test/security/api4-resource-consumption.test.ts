@@ -54,6 +54,27 @@ describe('API4 unrestricted resource consumption', () => {
     }
   });
 
+  it('API4 unrestricted resource consumption: preferences and settings over 16 KiB are a 422, and the stored ones stay as they were', async () => {
+    const me = w.users.member;
+    const mine = { ...bearer(me.token), 'content-type': 'application/json' };
+    const big = { blob: 'x'.repeat(16 * 1024) };
+    const patch = await send('PATCH', '/v1/users/me/preferences', JSON.stringify({ preferences: big }), mine);
+    expect(patch.status).toBe(422);
+    expect(JSON.parse(patch.body).detail[0].loc).toEqual(['body', 'preferences']);
+    for (const field of ['preferences', 'settings']) {
+      const put = await send('PUT', `/v1/users/${me.user_id}`, JSON.stringify({ [field]: big }), mine);
+      expect(put.status, field).toBe(422);
+    }
+    // Many small merges cannot grow the stored document past the limit either.
+    let last = 0;
+    for (let i = 0; i < 6; i++) {
+      last = (await send('PATCH', '/v1/users/me/preferences', JSON.stringify({ preferences: { [`k${i}`]: 'y'.repeat(4000) } }), mine)).status;
+    }
+    expect(last).toBe(422);
+    const [row] = await server.app.get(DataSource).query(`SELECT octet_length(preferences::text) AS size FROM users WHERE user_id = $1`, [me.user_id]);
+    expect(row.size).toBeLessThanOrEqual(16 * 1024);
+  });
+
   it('API4 unrestricted resource consumption: JSON nested thousands deep is a 422 json_invalid, not a stack overflow', async () => {
     for (const depth of [300, 5_000, 100_000]) {
       const res = await send('POST', '/v1/orgs', `{"name":"n","x":${'['.repeat(depth)}${']'.repeat(depth)}}`);

@@ -42,6 +42,22 @@ describe('API8 security misconfiguration', () => {
     expect(res.body.role).toBe('admin');
   });
 
+  it('API8 security misconfiguration: lone surrogates are stored as U+FFFD and refused where a format applies, never a 500', async () => {
+    const me = w.users.member;
+    const email = await t.http.put(`/v1/users/${me.user_id}`).set(bearer(me.token)).send({ email: '\udfff\ud800@example.com' });
+    expect(email.status).toBe(422);
+    expect(email.body.detail[0]).toMatchObject({ type: 'value_error', loc: ['body', 'email'] });
+    const name = await t.http.put(`/v1/users/${me.user_id}`).set(bearer(me.token)).send({ full_name: 'a\ud800b' });
+    expect(name.status).toBe(200);
+    expect(name.body.full_name).toBe('a\ufffdb');
+    const prefs = await t.http.patch('/v1/users/me/preferences').set(bearer(me.token)).send({ preferences: { theme: '\udfff', '\ud800': 1 } });
+    expect(prefs.status).toBe(200);
+    expect(prefs.body.preferences).toMatchObject({ theme: '\ufffd', '\ufffd': 1 });
+    const nul = await t.http.patch('/v1/users/me/preferences').set(bearer(me.token)).send({ preferences: { theme: 'a\u0000' } });
+    expect(nul.status).toBe(422);
+    expect(nul.body.detail[0]).toMatchObject({ type: 'value_error', loc: ['body', 'preferences'] });
+  });
+
   it('API8 security misconfiguration: a path segment that is not valid percent-encoding is a 422 uuid_parsing with the segment as sent', async () => {
     const res = await t.http.get('/v1/orgs/%ZZ/workspaces').set(admin);
     expect(res.status).toBe(422);

@@ -16,7 +16,7 @@ export interface Hints {
 /** Valid values most of the time, the edges of the schema often, hostile values sometimes. */
 export function valueFor(schema: Schema, root: Schema, hints: Hints, name = ''): fc.Arbitrary<unknown> {
   const s = resolve(schema, root);
-  const valid = validValue(s, root, hints, name);
+  const valid = validValue(s, root, hints, name, true);
   const edges = boundaryValues(s);
   return fc.oneof(
     { arbitrary: valid, weight: 6 },
@@ -25,15 +25,19 @@ export function valueFor(schema: Schema, root: Schema, hints: Hints, name = ''):
   );
 }
 
-/** A value the schema accepts (as far as the schema can say; name hints fill the gaps). */
-export function validValue(schema: Schema, root: Schema, hints: Hints, name = ''): fc.Arbitrary<unknown> {
+/**
+ * A value the schema accepts (as far as the schema can say; name hints fill the gaps). With
+ * `mixed`, only the outer shape is valid: the members of an object or array are mixed values.
+ */
+export function validValue(schema: Schema, root: Schema, hints: Hints, name = '', mixed = false): fc.Arbitrary<unknown> {
   const s = resolve(schema, root);
   const hinted = hints.byName(name);
-  const base = hinted ?? plainValid(s, root, hints);
+  const base = hinted ?? plainValid(s, root, hints, mixed);
   return s.nullable ? fc.oneof({ arbitrary: base, weight: 5 }, { arbitrary: fc.constant(null), weight: 1 }) : base;
 }
 
-function plainValid(s: Schema, root: Schema, hints: Hints): fc.Arbitrary<unknown> {
+function plainValid(s: Schema, root: Schema, hints: Hints, mixed: boolean): fc.Arbitrary<unknown> {
+  const member = (schema: Schema, name = '') => (mixed ? valueFor(schema, root, hints, name) : validValue(schema, root, hints, name));
   if (s.enum) return fc.constantFrom(...s.enum);
   const variants = s.oneOf ?? s.anyOf;
   if (variants) return fc.oneof(...variants.map((v: Schema) => validValue(v, root, hints)));
@@ -48,9 +52,9 @@ function plainValid(s: Schema, root: Schema, hints: Hints): fc.Arbitrary<unknown
     case 'boolean':
       return fc.boolean();
     case 'array':
-      return fc.array(validValue(s.items ?? {}, root, hints), { minLength: s.minItems ?? 0, maxLength: Math.min(s.maxItems ?? 5, 5) });
+      return fc.array(member(s.items ?? {}), { minLength: s.minItems ?? 0, maxLength: Math.min(s.maxItems ?? 5, 5) });
     case 'object':
-      return objectValue(s, root, hints);
+      return objectValue(s, member, mixed);
     default:
       return fc.jsonValue({ maxDepth: 2 });
   }
@@ -63,7 +67,7 @@ function stringValue(s: Schema): fc.Arbitrary<string> {
     case 'uuid':
       return fc.uuid();
     case 'email':
-      return fc.emailAddress();
+      return fc.emailAddress().filter((e) => e.length <= (s.maxLength ?? 320));
     case 'date-time':
       return fc.date({ noInvalidDate: true }).map((d) => d.toISOString());
     case 'uri':
@@ -74,11 +78,12 @@ function stringValue(s: Schema): fc.Arbitrary<string> {
   return fc.string({ minLength: min, maxLength: Math.max(min, max), unit: 'grapheme-ascii' });
 }
 
-/** Required properties always, optional ones sometimes, and now and then a key the schema never named. */
-function objectValue(s: Schema, root: Schema, hints: Hints): fc.Arbitrary<Record<string, unknown>> {
+/** Required properties always, optional ones sometimes; when mixed, now and then keys the schema never named. */
+function objectValue(s: Schema, member: (schema: Schema, name: string) => fc.Arbitrary<unknown>, mixed: boolean): fc.Arbitrary<Record<string, unknown>> {
   const properties: Record<string, Schema> = s.properties ?? {};
-  const model = Object.fromEntries(Object.entries(properties).map(([key, prop]) => [key, valueFor(prop, root, hints, key)]));
+  const model = Object.fromEntries(Object.entries(properties).map(([key, prop]) => [key, member(prop, key)]));
   const record = fc.record(model, { requiredKeys: (s.required ?? []).filter((k: string) => k in properties) });
+  if (!mixed) return record;
   const extra = fc.dictionary(fc.constantFrom(...HOSTILE_KEYS), hostileValue(), { maxKeys: 3 });
   return fc
     .tuple(record, fc.option(extra, { freq: 4 }))
