@@ -11,7 +11,7 @@ export interface Operation {
   spec: Schema;
 }
 
-export type Body = { kind: 'json'; value: unknown } | { kind: 'raw'; text: string; contentType: string } | { kind: 'none' };
+export type Body = { kind: 'json' | 'form'; value: unknown } | { kind: 'raw'; text: string; contentType: string } | { kind: 'none' };
 
 /** One generated request, still symbolic: ids are `Sym`s until it is sent. */
 export interface FuzzRequest {
@@ -56,7 +56,8 @@ function validRequest(op: Operation, document: Schema, hints: Hints): fc.Arbitra
     .tuple(...params.query.map((p) => (p.required ? fc.constant(true) : fc.boolean()).chain((present) => (present ? validValue(p.schema ?? {}, document, hints, p.name).map((v) => [[p.name, v]]) : fc.constant([])))))
     .map((entries) => entries.flat() as [string, unknown][]);
   const schema = bodySchema(op.spec.requestBody, document);
-  const body: fc.Arbitrary<Body> = schema ? validValue(schema, document, hints).map((value) => ({ kind: 'json' as const, value })) : fc.constant({ kind: 'none' as const });
+  const kind = Object.keys(resolve(op.spec.requestBody ?? {}, document).content ?? {})[0] === 'application/x-www-form-urlencoded' ? ('form' as const) : ('json' as const);
+  const body: fc.Arbitrary<Body> = schema ? validValue(schema, document, hints).map((value) => ({ kind, value })) : fc.constant({ kind: 'none' as const });
   const side = fc.constantFrom('own', 'own', 'other');
   return fc.record({ path, query, body, side }).map(({ side: s, path: p, ...rest }) => ({
     ...describeOp(op),

@@ -129,6 +129,10 @@ async function send(req: FuzzRequest, world: FuzzWorld, baseUrl: string): Promis
   if (req.body.kind === 'json') {
     body = JSON.stringify(concretize(req.body.value, resolveSym)) ?? 'null';
     headers['content-type'] = 'application/json';
+  } else if (req.body.kind === 'form') {
+    const fields = concretize(req.body.value, resolveSym) as Record<string, unknown>;
+    body = new URLSearchParams(Object.entries(fields).map(([k, v]) => [k, asText(v, 10_000)])).toString();
+    headers['content-type'] = 'application/x-www-form-urlencoded';
   } else if (req.body.kind === 'raw') {
     body = req.body.text;
     headers['content-type'] = req.body.contentType;
@@ -142,6 +146,6 @@ function clip(text: string, max = 1500): string {
 }
 
 function describe(req: FuzzRequest, url: string): string {
-  const body = req.body.kind === 'json' ? JSON.stringify(req.body.value) : req.body.kind === 'raw' ? JSON.stringify(req.body.text) : '';
+  const body = req.body.kind === 'json' || req.body.kind === 'form' ? JSON.stringify(req.body.value) : req.body.kind === 'raw' ? JSON.stringify(req.body.text) : '';
   return `${req.method} ${clip(url, 300)} (auth: ${req.auth}) ${clip(body ?? '', 300)}`;
 }

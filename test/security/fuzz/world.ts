@@ -136,10 +136,11 @@ export const worldHints: Hints = {
       case 'email':
         return fc.oneof({ arbitrary: email(), weight: 6 }, { arbitrary: syms('email:target', 'email:self'), weight: 1 });
       case 'username':
-        return fc.oneof({ arbitrary: fc.stringMatching(/^[a-zA-Z0-9_.-]{3,50}$/), weight: 6 }, { arbitrary: syms('username:target', 'username:self'), weight: 1 });
+        // Also the login of the OAuth2 password grant: real ones often, so that it succeeds.
+        return fc.oneof({ arbitrary: fc.stringMatching(/^[a-zA-Z0-9_.-]{3,50}$/), weight: 1 }, { arbitrary: syms('username:target', 'username:self', 'email:self'), weight: 1 });
       case 'password':
       case 'current_password':
-        return fc.oneof({ arbitrary: fc.constant(TEST_PASSWORD), weight: 3 }, { arbitrary: fc.string({ minLength: 8, maxLength: 128 }), weight: 1 });
+        return fc.oneof({ arbitrary: fc.constant(TEST_PASSWORD), weight: 4 }, { arbitrary: fc.string({ minLength: 8, maxLength: 128 }), weight: 1 });
       case 'refresh_token':
         return fc.oneof(syms('refresh:self'), fc.base64String({ minLength: 43, maxLength: 44 }));
       case 'slug':
