@@ -1,0 +1,131 @@
+import http from 'node:http';
+import { DataSource } from 'typeorm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dataSourceOptions } from '../../dist/database/data-source.options.js';
+import { buildWorld, setWorkspaceRole, type World } from '../e2e/access-fixtures.js';
+import { brokenInvariants } from '../reliability/invariants.js';
+import { call, json, type Outcome } from '../reliability/load.js';
+import { ServiceProcess } from '../reliability/service-process.js';
+import { createTestDatabase, dropTestDatabase, seedUser } from '../support/app.js';
+
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const LOGIN_LIMIT = 6;
+
+/**
+ * Two `node dist/main.js` on one PostgreSQL and one Redis. Requests for the same thing are sent to
+ * both at once: the row locks and unique constraints hold across processes (one owner always
+ * remains, one duplicate wins), and the login rate limit is one count for both.
+ */
+describe('two instances on one database and one Redis', () => {
+  let databaseUrl: string;
+  let db: DataSource;
+  let w: World;
+  const instances: { p: ServiceProcess; url: string }[] = [];
+
+  beforeAll(async () => {
+    databaseUrl = await createTestDatabase();
+    db = await new DataSource(dataSourceOptions({ url: databaseUrl, poolSize: 4 })).initialize();
+    w = await buildWorld(db);
+    for (let i = 0; i < 2; i++) {
+      const p = new ServiceProcess({ DATABASE_URL: databaseUrl, REDIS_URL, RATE_LIMIT_LOGIN_PER_MINUTE: String(LOGIN_LIMIT), LOG_LEVEL: 'warn' });
+      instances.push({ p, url: await p.listening() });
+    }
+  }, 120_000);
+  afterAll(async () => {
+    for (const { p } of instances) {
+      p.kill('SIGTERM');
+      await p.exited;
+    }
+    await db?.destroy();
+    if (databaseUrl) await dropTestDatabase(databaseUrl);
+  });
+
+  const [A, B] = [0, 1];
+  const url = (i: number) => instances[i].url;
+
+  it('races last-owner demotions and removals across the instances: every workspace and org keeps an owner', async () => {
+    const token = w.users.platform.token;
+    const rounds = 15;
+    const outcomes: Outcome[] = [];
+    for (let round = 0; round < rounds; round++) {
+      // A workspace with exactly two owners; each instance takes one of them away.
+      const ws = (await call('ws', `${url(A)}/v1/orgs/${w.orgId}/workspaces`, json(token, { name: `Race ${round}-${Date.now()}` }))).body.workspace_id;
+      const [u1, u2] = [await seedUser(db), await seedUser(db)];
+      await setWorkspaceRole(db, ws, u1.user_id, 'owner');
+      await setWorkspaceRole(db, ws, u2.user_id, 'owner');
+      await db.query(`DELETE FROM workspace_members WHERE workspace_id = $1 AND user_id = $2`, [ws, w.users.platform.user_id]);
+      const members = `${w.orgId}/workspaces/${ws}/members`;
+      const moves = round % 2 === 0
+        ? [call('demote', `${url(A)}/v1/orgs/${members}/${u1.user_id}`, json(token, { role: 'admin' }, 'PATCH')), call('demote', `${url(B)}/v1/orgs/${members}/${u2.user_id}`, json(token, { role: 'member' }, 'PATCH'))]
+        : [call('remove', `${url(A)}/v1/orgs/${members}/${u1.user_id}`, json(token, undefined, 'DELETE')), call('leave', `${url(B)}/v1/orgs/${members}/${u2.user_id}`, json(u2.token, undefined, 'DELETE'))];
+      const pair = await Promise.all(moves);
+      outcomes.push(...pair);
+      const succeeded = pair.filter((o) => o.status === 200 || o.status === 204).length;
+      const refused = pair.filter((o) => o.status === 409 && o.body.details.reason === 'last_owner').length;
+      expect([succeeded, refused], JSON.stringify(pair.map((o) => [o.status, o.body]))).toEqual([1, 1]);
+      const [{ owners }] = await db.query(`SELECT count(*)::int AS owners FROM workspace_members WHERE workspace_id = $1 AND role = 'owner'`, [ws]);
+      expect(owners).toBe(1);
+    }
+    // The same race on an organization's owners.
+    for (let round = 0; round < 5; round++) {
+      const org = (await call('org', `${url(A)}/v1/orgs`, json(w.users.orgOwner.token, { name: `Race org ${round}-${Date.now()}` }))).body.org_id;
+      const other = await seedUser(db);
+      await db.query(`INSERT INTO org_members (org_id, user_id, role) VALUES ($1, $2, 'owner')`, [org, other.user_id]);
+      const pair = await Promise.all([
+        call('leave org', `${url(A)}/v1/orgs/${org}/members/${w.users.orgOwner.user_id}`, json(w.users.orgOwner.token, undefined, 'DELETE')),
+        call('leave org', `${url(B)}/v1/orgs/${org}/members/${other.user_id}`, json(other.token, undefined, 'DELETE')),
+      ]);
+      expect(pair.map((o) => o.status).sort(), JSON.stringify(pair.map((o) => o.body))).toEqual([204, 409]);
+    }
+    expect(await brokenInvariants(db)).toEqual({});
+    console.log(`cluster: ${outcomes.length + 10} last-owner moves raced across two instances`);
+  });
+
+  it('races duplicate creates across the instances: exactly one wins, the other is a 409', async () => {
+    const token = w.users.platform.token;
+    for (let round = 0; round < 10; round++) {
+      const tag = `${round}-${Date.now()}`;
+      const user = { email: `Twin-${tag}@Example.com`, username: `twin_${tag.replace(/-/g, '_')}`, password: 'twin-password-1' };
+      const users = await Promise.all([
+        call('user', `${url(A)}/v1/users`, json(token, user)),
+        call('user', `${url(B)}/v1/users`, json(token, { ...user, email: user.email.toLowerCase(), username: `${user.username}_b` })),
+      ]);
+      expect(users.map((o) => o.status).sort(), JSON.stringify(users.map((o) => o.body))).toEqual([201, 409]);
+      const slug = `twin-${tag}`;
+      const orgs = await Promise.all([A, B].map((i) => call('org', `${url(i)}/v1/orgs`, json(token, { name: `Twin ${i}`, slug }))));
+      expect(orgs.map((o) => o.status).sort()).toEqual([201, 409]);
+      const newcomer = await seedUser(db);
+      const adds = await Promise.all([A, B].map((i) => call('add', `${url(i)}/v1/orgs/${w.orgId}/workspaces/${w.workspaceId}/members`, json(token, { user_id: newcomer.user_id }))));
+      expect(adds.map((o) => o.status).sort()).toEqual([201, 409]);
+    }
+    expect(await brokenInvariants(db)).toEqual({});
+  });
+
+  it('counts login attempts once for both instances (the limit lives in Redis)', async () => {
+    // A loopback address of this run only, so that no other client shares the per-address count.
+    const address = `127.${1 + Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}.${2 + Math.floor(Math.random() * 250)}`;
+    const login = `nobody-${Date.now()}@example.com`;
+    const statuses: number[] = [];
+    for (let i = 0; i < LOGIN_LIMIT + 2; i++) statuses.push(await postFrom(address, url(i % 2 === 0 ? A : B), '/v1/auth/login', { login, password: 'wrong-password' }));
+    // Each instance saw only half of the attempts: alone, neither would have refused any.
+    expect(statuses.slice(0, LOGIN_LIMIT)).toEqual(Array(LOGIN_LIMIT).fill(401));
+    expect(statuses.slice(LOGIN_LIMIT)).toEqual([429, 429]);
+  });
+});
+
+/** A JSON POST sent from a chosen local address; the status only. */
+function postFrom(localAddress: string, base: string, path: string, body: object): Promise<number> {
+  const target = new URL(path, base);
+  const data = JSON.stringify(body);
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      { host: target.hostname, port: target.port, path: target.pathname, method: 'POST', localAddress, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(data) } },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+      },
+    );
+    req.on('error', reject);
+    req.end(data);
+  });
+}
