@@ -2,6 +2,7 @@ import { ApiProperty } from '@nestjs/swagger';
 import { IsString, IsUUID, Matches, MaxLength, MinLength } from 'class-validator';
 import { Optional } from '../common/validation/decorators.js';
 import { SLUG_PATTERN } from './slug.js';
+import { PageResponse } from '../common/pagination/page-response.dto.js';
 
 export class OrgParamsDto {
   /** Organization ID */
@@ -52,15 +53,6 @@ export class OrganizationResponse {
   updated_at: string;
 }
 
-export class OrganizationListResponse {
+export class OrganizationListResponse extends PageResponse {
   orgs: OrganizationResponse[];
-
-  /** Every organization the caller can see, not just this page. */
-  @ApiProperty({ type: 'integer' })
-  total: number;
-
-  has_more: boolean;
-
-  @ApiProperty({ type: String, nullable: true })
-  next_cursor: string | null;
 }

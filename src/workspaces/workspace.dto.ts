@@ -2,6 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsString, IsUUID, Matches, MaxLength, MinLength } from 'class-validator';
 import { Nullable, Optional } from '../common/validation/decorators.js';
 import { SLUG_PATTERN } from './slug.js';
+import { PageResponse } from '../common/pagination/page-response.dto.js';
 
 export class WorkspaceParamsDto {
   /** Organization ID */
@@ -74,15 +75,6 @@ export class WorkspaceResponse {
   updated_at: string;
 }
 
-export class WorkspaceListResponse {
+export class WorkspaceListResponse extends PageResponse {
   workspaces: WorkspaceResponse[];
-
-  /** Every workspace of the org the caller can see, not just this page. */
-  @ApiProperty({ type: 'integer' })
-  total: number;
-
-  has_more: boolean;
-
-  @ApiProperty({ type: String, nullable: true })
-  next_cursor: string | null;
 }

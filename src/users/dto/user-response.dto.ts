@@ -1,4 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
+import { PageResponse } from '../../common/pagination/page-response.dto.js';
 
 /** The user object, exactly the reference's fields; never a password or its hash. */
 export class UserResponse {
@@ -22,9 +23,6 @@ export class UserResponse {
   @ApiProperty({ type: String, format: 'uuid', nullable: true }) default_workspace_id: string | null;
 }
 
-export class UserListResponse {
-  @ApiProperty({ description: 'Every user matching the query, not only this page' }) total: number;
-  @ApiProperty() has_more: boolean;
-  @ApiProperty({ type: String, nullable: true, description: 'Pass as `cursor` for the next page; null on the last page' }) next_cursor: string | null;
+export class UserListResponse extends PageResponse {
   @ApiProperty({ type: [UserResponse] }) users: UserResponse[];
 }
