@@ -51,7 +51,7 @@ export function readOptions(argv = process.argv.slice(2)) {
 
 const PRESETS = {
   full: { sizes: [10_000, 100_000, 1_000_000], duration: 10, warmup: 3, connections: 50, settleMs: 2000 },
-  quick: { sizes: [10_000, 100_000], duration: 3, warmup: 1, connections: 50, settleMs: 1000 },
+  quick: { sizes: [10_000, 100_000], duration: 2, warmup: 1, connections: 50, settleMs: 1000 },
   smoke: { sizes: [200], duration: 1, warmup: 0, connections: 4, settleMs: 100, amount: 40 },
 };
 
@@ -62,7 +62,7 @@ function parseSize(text) {
 }
 
 const HELP = `npm run bench -- [options]
-  --quick            10k and 100k users, 3 s per scenario (under two minutes)
+  --quick            10k and 100k users, 2 s per scenario (under two minutes)
   --smoke            a tiny run that only proves the harness works
   --sizes 10k,1m     workspace sizes to measure (default 10k,100k,1m)
   --duration S       seconds per measured scenario (default 10)
