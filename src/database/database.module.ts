@@ -1,3 +1,4 @@
+import type { EventEmitter } from 'node:events';
 import { Logger, Module, type DynamicModule } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
@@ -5,6 +6,25 @@ import { dataSourceOptions, type DatabaseSettings } from './data-source.options.
 import { migrateDatabase } from './migrate.js';
 
 const logger = new Logger('Database');
+
+const connectionLost = (error: Error) => logger.warn({ err: error }, 'database connection lost');
+
+interface PoolEvents {
+  on(event: 'connect', listener: (client: EventEmitter) => void): void;
+  _clients?: EventEmitter[];
+}
+
+/**
+ * The pool only listens for errors on idle connections; a connection checked out (say, between
+ * two statements of a transaction) that the server drops would emit an unhandled 'error' and end
+ * the process. Every connection gets its own listener; the request in flight answers 503.
+ */
+function watchClientErrors(dataSource: DataSource): DataSource {
+  const pool = (dataSource.driver as unknown as { master?: PoolEvents }).master;
+  pool?._clients?.forEach((client) => client.on('error', connectionLost));
+  pool?.on('connect', (client) => client.on('error', connectionLost));
+  return dataSource;
+}
 
 /** The TypeORM connection; pending migrations are applied before the application serves. */
 @Module({})
@@ -21,11 +41,11 @@ export class DatabaseModule {
             retryDelay: 1000,
             // An idle connection dropped by the server (restart, outage) is only worth a warning:
             // the pool replaces it, and requests meanwhile answer 503.
-            poolErrorHandler: (error: Error) => logger.warn({ err: error }, 'database connection lost'),
+            poolErrorHandler: connectionLost,
           }),
           dataSourceFactory: async (options) => {
             await migrateDatabase(settings);
-            return new DataSource(options!).initialize();
+            return watchClientErrors(await new DataSource(options!).initialize());
           },
         }),
       ],
