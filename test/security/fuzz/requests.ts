@@ -52,9 +52,12 @@ function parametersOf(op: Operation, document: Schema): { path: Schema[]; query:
 function validRequest(op: Operation, document: Schema, hints: Hints): fc.Arbitrary<FuzzRequest> {
   const params = parametersOf(op, document);
   const path = fc.record(Object.fromEntries(params.path.map((p) => [p.name, validValue(p.schema ?? {}, document, hints, p.name)])));
+  const none: [string, unknown][] = [];
+  const present = (p: Schema) => (p.required ? fc.constant(true) : fc.boolean());
+  const entry = (p: Schema) => validValue(p.schema ?? {}, document, hints, p.name).map((v): [string, unknown][] => [[p.name, v]]);
   const query = fc
-    .tuple(...params.query.map((p) => (p.required ? fc.constant(true) : fc.boolean()).chain((present) => (present ? validValue(p.schema ?? {}, document, hints, p.name).map((v) => [[p.name, v]]) : fc.constant([])))))
-    .map((entries) => entries.flat() as [string, unknown][]);
+    .tuple(...params.query.map((p) => present(p).chain((on) => (on ? entry(p) : fc.constant(none)))))
+    .map((entries) => entries.flat());
   const schema = bodySchema(op.spec.requestBody, document);
   const kind = Object.keys(resolve(op.spec.requestBody ?? {}, document).content ?? {})[0] === 'application/x-www-form-urlencoded' ? ('form' as const) : ('json' as const);
   const body: fc.Arbitrary<Body> = schema ? validValue(schema, document, hints).map((value) => ({ kind, value })) : fc.constant({ kind: 'none' as const });
@@ -114,7 +117,7 @@ export class RawSegment {
 function queryValue(p: Schema, document: Schema, hints: Hints): fc.Arbitrary<[string, unknown][]> {
   const one = valueFor(p.schema ?? {}, document, hints, p.name);
   return fc.oneof(
-    { arbitrary: fc.constant([]), weight: p.required ? 1 : 4 },
+    { arbitrary: fc.constant<[string, unknown][]>([]), weight: p.required ? 1 : 4 },
     { arbitrary: one.map((v) => [[p.name, v]] as [string, unknown][]), weight: 5 },
     { arbitrary: fc.tuple(one, one).map(([a, b]) => [[p.name, a], [p.name, b]] as [string, unknown][]), weight: 1 },
   );
@@ -132,6 +135,9 @@ function bodyArbitrary(requestBody: Schema | undefined, document: Schema, hints:
   const mixed = valueFor(schema, document, hints).map((value) => ({ kind: 'json' as const, value }));
   return fc.oneof({ arbitrary: mixed, weight: 7 }, { arbitrary: hostile, weight: 2 }, { arbitrary: raw, weight: 1 }, { arbitrary: fc.constant({ kind: 'none' as const }), weight: 1 });
 }
+
+/** `String.prototype.toWellFormed` (Node 20 has it; the ES2023 typings do not). */
+const toWellFormed = (text: string) => (text as string & { toWellFormed(): string }).toWellFormed();
 
 /** Replaces every `Sym` in a generated value by its current concrete value. */
 export function concretize(value: unknown, resolveSym: (s: Sym) => string): unknown {
@@ -153,7 +159,7 @@ export function concretize(value: unknown, resolveSym: (s: Sym) => string): unkn
  */
 export function asText(value: unknown, max = 1_800): string {
   // Lone surrogates cannot travel in a URL (no UTF-8 form); the body fuzzing sends those.
-  let text = (typeof value === 'string' ? value : (JSON.stringify(value) ?? '')).toWellFormed();
+  let text = toWellFormed(typeof value === 'string' ? value : (JSON.stringify(value) ?? ''));
   while (encodeURIComponent(text).length > max) text = text.slice(0, Math.floor(text.length / 2));
   return text;
 }
