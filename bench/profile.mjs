@@ -38,18 +38,30 @@ const bucket = (n) => {
   return url;
 };
 
+function functionKey(n) {
+  const url = n.callFrame.url.replace(/^.*node_modules\//, '').replace(/^file:\/\/.*\/dist\//, 'dist/');
+  return `${n.callFrame.functionName || '(anonymous)'}  ${url}:${n.callFrame.lineNumber + 1}`;
+}
+
 const byPackage = new Map();
 const byFunction = new Map();
+// Inclusive time per function: what a call cost with everything it called.
+const byFunctionInclusive = new Map();
 // Inclusive time per package: a sample counts once for each package on its stack.
 const inclusive = new Map();
 for (const [id, t] of self) {
   const n = nodes.get(id);
   byPackage.set(bucket(n), (byPackage.get(bucket(n)) ?? 0) + t);
-  const key = `${n.callFrame.functionName || '(anonymous)'}  ${n.callFrame.url.replace(/^.*node_modules\//, '').replace(/^file:\/\/.*\/dist\//, 'dist/')}:${n.callFrame.lineNumber + 1}`;
+  const key = functionKey(n);
   byFunction.set(key, (byFunction.get(key) ?? 0) + t);
   const seen = new Set();
-  for (let cur = id; cur !== undefined; cur = parent.get(cur)) seen.add(bucket(nodes.get(cur)));
+  const seenFunctions = new Set();
+  for (let cur = id; cur !== undefined; cur = parent.get(cur)) {
+    seen.add(bucket(nodes.get(cur)));
+    seenFunctions.add(functionKey(nodes.get(cur)));
+  }
   for (const b of seen) inclusive.set(b, (inclusive.get(b) ?? 0) + t);
+  for (const f of seenFunctions) byFunctionInclusive.set(f, (byFunctionInclusive.get(f) ?? 0) + t);
 }
 
 const pct = (t) => `${((100 * t) / total).toFixed(1).padStart(5)} %`;
@@ -61,3 +73,4 @@ console.log(`${file}: ${(total / 1e6).toFixed(1)} s busy, ${(idle / 1e6).toFixed
 show('self time by package', byPackage, top);
 show('inclusive time by package (on the stack)', inclusive, top);
 show('self time by function', byFunction, top);
+show('inclusive time by function (on the stack)', byFunctionInclusive, top * 2);

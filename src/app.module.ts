@@ -7,7 +7,7 @@ import { AuthModule } from './auth/auth.module.js';
 import { JwtAuthGuard } from './auth/jwt-auth.guard.js';
 import { CommonModule } from './common/common.module.js';
 import { AllExceptionsFilter } from './common/errors/all-exceptions.filter.js';
-import { loggerParams } from './common/logging.js';
+import { createLogging, ROOT_LOGGER } from './common/logging.js';
 import { PydanticValidationPipe } from './common/validation/validation.pipe.js';
 import { AppConfigModule } from './config/config.module.js';
 import type { AppConfig } from './config/config.js';
@@ -21,11 +21,12 @@ import { WorkspacesModule } from './workspaces/workspaces.module.js';
 @Module({})
 export class AppModule {
   static forRoot(config: AppConfig & { databaseUrl: string }): DynamicModule {
+    const logging = createLogging(config.logLevel);
     return {
       module: AppModule,
       imports: [
         AppConfigModule.forRoot(config),
-        LoggerModule.forRoot(loggerParams(config.logLevel)),
+        LoggerModule.forRoot(logging.params),
         DatabaseModule.forRoot({ url: config.databaseUrl, poolSize: config.dbPoolSize }),
         CommonModule,
         AuthModule.forRoot({
@@ -42,6 +43,7 @@ export class AppModule {
         HealthModule,
       ],
       providers: [
+        { provide: ROOT_LOGGER, useValue: logging.logger },
         { provide: APP_GUARD, useClass: JwtAuthGuard },
         { provide: APP_GUARD, useExisting: PermissionGuard },
         { provide: APP_FILTER, useClass: AllExceptionsFilter },

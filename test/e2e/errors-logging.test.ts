@@ -48,6 +48,22 @@ describe('request logs', () => {
     expect(probe).toMatchObject({ req: { id: 'login-req', method: 'POST', headers: { authorization: '[REDACTED]' } }, res: { statusCode: 401 } });
   });
 
+  it('writes one line per request, and none for health and metrics probes', async () => {
+    await t.http.get('/health/live');
+    await t.http.get('/metrics');
+    await t.http.get('/v1/users/me').set('X-Request-ID', 'me-req').set('User-Agent', 'probe-agent/1');
+    const access = logged().filter((l) => l.req);
+    expect(access).toEqual([
+      expect.objectContaining({
+        level: 30,
+        msg: 'request completed',
+        req: { id: 'me-req', method: 'GET', url: '/v1/users/me', headers: { 'user-agent': 'probe-agent/1' } },
+        res: { statusCode: 401 },
+        responseTime: expect.any(Number),
+      }),
+    ]);
+  });
+
   it('scrubs credentials from query strings', async () => {
     await t.http.get('/probe/items?limit=1&order=asc&access_token=qs-secret-1&password=qs-secret-2');
     const entry = logged().find((l) => l.req?.url?.startsWith('/probe/items'));
