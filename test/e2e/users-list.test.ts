@@ -204,6 +204,11 @@ describe('workspace-scoped users (§4: list, get with workspace_id, delete and t
     });
   });
 
+  it('plans its queries without parallel workers (many short queries share the cores)', async () => {
+    const [{ max_parallel_workers_per_gather }] = await t.db.query(`SHOW max_parallel_workers_per_gather`);
+    expect(max_parallel_workers_per_gather).toBe('0');
+  });
+
   describe('GET /v1/users/{user_id}?workspace_id=', () => {
     it('needs users:read in the workspace and the target to be a member of it', async () => {
       const member = await seedUser(t.db);
