@@ -87,7 +87,10 @@ export class EmbeddedPostgres {
     const pwFile = path.join(os.tmpdir(), `pg-pw-${randomBytes(6).toString('hex')}`);
     await fs.writeFile(pwFile, `${this.password}\n`, { mode: 0o644 });
     try {
-      await run(bin.initdb, ['-D', this.pgDataDir, '-U', 'postgres', '--auth=scram-sha-256', `--pwfile=${pwFile}`, '-E', 'UTF8', '--locale=C'], this.runAs);
+      // PostgreSQL's own C.UTF-8 (no OS locale needed): byte order as in C, but lower() and ILIKE
+      // know Unicode case, so a search for "élodie" finds "ÉLODIE" as on a server set up in UTF-8.
+      const locale = ['--locale=C', '--locale-provider=builtin', '--builtin-locale=C.UTF-8'];
+      await run(bin.initdb, ['-D', this.pgDataDir, '-U', 'postgres', '--auth=scram-sha-256', `--pwfile=${pwFile}`, '-E', 'UTF8', ...locale], this.runAs);
     } finally {
       await fs.rm(pwFile, { force: true });
     }

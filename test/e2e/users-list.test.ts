@@ -171,6 +171,8 @@ describe('workspace-scoped users (§4: list, get with workspace_id, delete and t
         ['quote', { full_name: "Miles O'Brien" }],
         ['dquote', { full_name: 'The "Quoted" One' }],
         ['email', { email: `zed.${Date.now()}@Searchable-Domain.test` }],
+        ['accent', { full_name: 'ÉLODIE Ünal' }],
+        ['span', { full_name: 'Spike Alpha', username: `beta_span_${Date.now()}` }],
       ];
       for (const [name, fields] of specs) {
         people[name] = await seedUser(t.db, fields);
@@ -195,6 +197,11 @@ describe('workspace-scoped users (§4: list, get with workspace_id, delete and t
       expect(await find('"quoted"')).toEqual(ids('dquote'));
       expect(await find('searchable-DOMAIN')).toEqual(ids('email'));
       expect(await find('no such person')).toEqual([]);
+      expect(await find('élodie ü')).toEqual(ids('accent'));
+      // Fields are searched one by one: a term never matches across the end of one and the next.
+      expect(await find('alpha')).toEqual(ids('span'));
+      expect(await find('alphabeta')).toEqual([]);
+      expect(await find('alpha\u0001beta')).toEqual([]);
       // Search pages and totals: total counts all matches, not just the page.
       const paged = await list(viewer, { workspace_id: searchWs, search: 'ann', limit: 1 });
       expect(paged.body).toMatchObject({ total: 2, has_more: true });
