@@ -13,6 +13,7 @@ import type { CreateUserRequest, ListUsersQuery, UpdateUserRequest } from './dto
 import { duplicateUserConflict, jsonSizeViolation, returnedRows, withRetry } from './user-errors.js';
 import { toUserResponse } from './user-response.js';
 import { isPlatformAdmin, USER_SELECT, type User } from './user.entity.js';
+import { containsPattern, userSearchSql } from './user-search.js';
 
 type Row = User;
 type ListRow = Row & { _position: Date; _total?: number };
@@ -21,11 +22,6 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Columns a PUT may write, straight from the body (others are derived or guarded). */
 const PLAIN_FIELDS = ['username', 'full_name', 'avatar_url', 'bio', 'timezone', 'locale'] as const;
 const JSON_FIELDS = ['preferences', 'settings'] as const;
-
-/** `%`, `_` and `\` taken literally in a LIKE pattern (backslash is PostgreSQL's default escape). */
-export function escapeLike(text: string): string {
-  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
-}
 
 const lastAdmin = () => new ConflictError('The last platform admin cannot be removed, demoted or disabled', { reason: 'last_admin' });
 
@@ -251,10 +247,8 @@ export class UsersService {
     const params: unknown[] = [workspaceId];
     let filter = '';
     if (search !== undefined) {
-      params.push(`%${escapeLike(search)}%`);
-      // Trigram prefilter on the indexed expression, then the exact per-field test.
-      filter = `AND lower(coalesce(u.full_name, '') || chr(1) || u.username || chr(1) || u.email) LIKE lower($2)
-                AND (u.full_name ILIKE $2 OR u.username ILIKE $2 OR u.email ILIKE $2)`;
+      params.push(containsPattern(search));
+      filter = `AND ${userSearchSql('$2', search)}`;
     }
     const pageParams = [...params];
     let keyset = '';

@@ -25,20 +25,3 @@ export function parseTimeIdPosition(position: KeysetPosition | undefined, cursor
   return { createdAt, id };
 }
 
-/**
- * A `LIKE` pattern matching `text` as a literal substring (`%`, `_` and `\` included). Case folding
- * is left to the database's `lower()`, so both sides fold the same way whatever its locale.
- */
-export function containsPattern(text: string): string {
-  return `%${text.replace(/[\\%_]/g, '\\$&')}%`;
-}
-
-/**
- * SQL testing a user row `u` against a `containsPattern` parameter: first the expression the
- * trigram index covers, then the exact per-field test (the separator must not join two fields).
- */
-export function userSearchSql(param: string): string {
-  const p = `lower(${param})`;
-  return `(lower(coalesce(u.full_name, '') || chr(1) || u.username || chr(1) || u.email) LIKE ${p}
-    AND (lower(coalesce(u.full_name, '')) LIKE ${p} OR lower(u.username) LIKE ${p} OR lower(u.email) LIKE ${p}))`;
-}

@@ -1,5 +1,6 @@
 import type { CursorCodec } from '../common/pagination/cursor.js';
-import { containsPattern, parseTimeIdPosition, timeIdPosition, userSearchSql } from './listing.js';
+import { containsPattern, userSearchSql } from '../users/user-search.js';
+import { parseTimeIdPosition, timeIdPosition } from './listing.js';
 import { DEFAULT_PAGE_SIZE } from './page-query.dto.js';
 
 /**
@@ -68,7 +69,7 @@ export async function listMembers(
   const params: unknown[] = [scopeId];
   const filters = [`m.${where.scopeColumn} = $1`];
   if (q.role !== undefined) filters.push(`m.role = $${params.push(q.role)}`);
-  if (q.search !== undefined) filters.push(userSearchSql(`$${params.push(containsPattern(q.search))}`));
+  if (q.search !== undefined) filters.push(userSearchSql(`$${params.push(containsPattern(q.search))}`, q.search));
   const filtered = filters.join(' AND ');
   const from = `FROM ${where.table} m JOIN users u ON u.user_id = m.user_id`;
 
