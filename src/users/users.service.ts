@@ -274,10 +274,22 @@ export class UsersService {
       rows = await this.dataSource.query(pageSql, pageParams);
       // A first page that holds every match is its own count: no second trigram scan.
       const complete = !after && rows.length <= limit;
-      total = complete ? rows.length : Number((await this.dataSource.query(searchCountSql(filter), params))[0].total);
+      total = complete ? rows.length : await this.searchCount(filter, params);
     }
     const page = this.cursors.page(rows, limit, scope, (r) => [r._position.toISOString(), r.user_id]);
     return { total, has_more: page.has_more, next_cursor: page.next_cursor, users: page.items.map(toUserResponse) };
+  }
+
+  /**
+   * Counted from the trigram index. With `LIMIT` the planner takes matches to be spread evenly
+   * over the table and prefers reading `users` in order until it has enough: 27–220 ms at 1M
+   * members for a name one in twenty carries, against 22 ms from the index (2 ms at 10k).
+   */
+  private searchCount(filter: string, params: unknown[]): Promise<number> {
+    return this.dataSource.transaction(async (m) => {
+      await m.query(`SET LOCAL enable_seqscan = off`);
+      return Number((await m.query(searchCountSql(filter), params))[0].total);
+    });
   }
 
   private async memberCount(workspaceId: string): Promise<number> {
