@@ -10,7 +10,7 @@ import { AccessService } from '../../dist/access/access.service.js';
 import { CurrentScope } from '../../dist/access/current-scope.decorator.js';
 import { RequirePermission } from '../../dist/access/permission.decorator.js';
 import { loadConfig } from '../../dist/config/config.js';
-import { bearer, createTestDatabase, dropTestDatabase, expectErrorShape, seedUser, TEST_JWT_SECRET, type SeedUser } from '../support/app.js';
+import { bearer, createTestDatabase, dropTestDatabase, expectErrorShape, recordQueries, seedUser, TEST_JWT_SECRET, type SeedUser } from '../support/app.js';
 
 // Routes declared the way a consuming service would: only the permission decorator, no other checks.
 // (Decorators are applied by hand: the test transformer does not support parameter decorators.)
@@ -157,21 +157,8 @@ describe('permission guard and AccessService (§8)', () => {
   });
 
   it('spends one query on the scope after the one that loads the caller', async () => {
-    const runner = db.createQueryRunner();
-    const proto = Object.getPrototypeOf(runner);
-    await runner.release();
-    const original = proto.query;
-    const seen: string[] = [];
-    proto.query = function (this: unknown, sql: string, ...rest: unknown[]) {
-      seen.push(sql);
-      return original.call(this, sql, ...rest);
-    };
-    try {
-      const res = await get(`/probe/orgs/${org}/workspaces/${ws}`, 'wsAdmin');
-      expect(res.status).toBe(200);
-    } finally {
-      proto.query = original;
-    }
+    const { result: res, sql: seen } = await recordQueries(() => get(`/probe/orgs/${org}/workspaces/${ws}`, 'wsAdmin'));
+    expect(res.status).toBe(200);
     expect(seen).toHaveLength(2);
     expect(seen[0]).toMatch(/FROM users u WHERE/);
     expect(seen[1]).toMatch(/LEFT JOIN workspace_members/);

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UsersService } from '../../dist/users/users.service.js';
-import { bearer, createTestApp, expectErrorShape, seedUser, TEST_PASSWORD, type SeedUser, type TestApp } from '../support/app.js';
+import { bearer, createTestApp, expectErrorShape, recordQueries, seedUser, TEST_PASSWORD, type SeedUser, type TestApp } from '../support/app.js';
 import { addMember, expectUserObject, seedAdmin, seedOrg, seedWorkspace } from './users.fixtures.js';
 
 const MISSING_ID = '00000000-0000-4000-8000-000000000000';
@@ -170,24 +170,10 @@ describe('users (§4)', () => {
   describe('GET /v1/users/me and /v1/users/{user_id}', () => {
     it('/me answers the caller from the row the guard loaded: one query in all', async () => {
       const u = await seedUser(t.db, { full_name: 'Me Myself' });
-      const runner = t.db.createQueryRunner();
-      const proto = Object.getPrototypeOf(runner);
-      await runner.release();
-      const original = proto.query;
-      const seen: string[] = [];
-      proto.query = function (this: unknown, sql: string, ...rest: unknown[]) {
-        seen.push(sql);
-        return original.call(this, sql, ...rest);
-      };
-      let res;
-      try {
-        res = await as(u).get('/v1/users/me');
-      } finally {
-        proto.query = original;
-      }
+      const { result: res, sql } = await recordQueries(() => as(u).get('/v1/users/me'));
       expect(res.status).toBe(200);
       expectUserObject(res.body, { user_id: u.user_id, email: u.email, username: u.username, full_name: 'Me Myself', roles: ['user'] });
-      expect(seen).toHaveLength(1);
+      expect(sql).toHaveLength(1);
     });
 
     it('lets a user read themself, a platform admin anyone, and a user sharing a workspace', async () => {

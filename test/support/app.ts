@@ -1,6 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { SignJWT } from 'jose';
+import pg from 'pg';
 import supertest from 'supertest';
 import { DataSource } from 'typeorm';
 import { inject } from 'vitest';
@@ -128,4 +129,23 @@ export function expectErrorShape(body: any, status: number, error: string): void
   if (keys !== 'details,error,message,status_code,timestamp') throw new Error(`unexpected keys ${keys}`);
   if (body.status_code !== status || body.error !== error) throw new Error(`expected ${status} ${error}, got ${JSON.stringify(body)}`);
   if (typeof body.details !== 'object' || body.details === null || Array.isArray(body.details)) throw new Error('details must be an object');
+}
+
+/**
+ * Every SQL statement sent to PostgreSQL while `run` runs, in order, counted at pg's `Client` (the
+ * TypeORM query runner and the pool's own `query` both end there).
+ */
+export async function recordQueries<T>(run: () => Promise<T>): Promise<{ result: T; sql: string[] }> {
+  const proto = pg.Client.prototype as unknown as { query: (...args: unknown[]) => unknown };
+  const original = proto.query;
+  const sql: string[] = [];
+  proto.query = function (this: unknown, query: unknown, ...rest: unknown[]) {
+    sql.push(typeof query === 'string' ? query : String((query as { text?: unknown }).text));
+    return original.call(this, query, ...rest);
+  };
+  try {
+    return { result: await run(), sql };
+  } finally {
+    proto.query = original;
+  }
 }
