@@ -2,9 +2,9 @@ import { Inject, Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { ExtractJwt, Strategy } from 'passport-jwt';
-import type { Pool } from 'pg';
 import type { DataSource } from 'typeorm';
 import { AuthenticationError } from '../common/errors/app-error.js';
+import { pgPool } from '../database/pg-pool.js';
 import { USER_SELECT, type User } from '../users/user.entity.js';
 import { JWT_OPTIONS, type JwtOptions } from './auth.options.js';
 import { JWT_KEYS, type JwtKeys } from './jwt-keys.js';
@@ -38,19 +38,13 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
     });
   }
 
-  /**
-   * The query every request makes goes to TypeORM's pg pool directly: a query runner per call
-   * (created, connected, released) is most of what `DataSource.query` adds to a one-row lookup.
-   */
-  private pool(): Pick<Pool, 'query'> {
-    return (this.dataSource.driver as unknown as { master: Pool }).master;
-  }
-
   async validate(claims: AccessClaims): Promise<User> {
     if (typeof claims.sub !== 'string' || !UUID.test(claims.sub) || typeof claims.jti !== 'string') {
       throw new AuthenticationError();
     }
-    const [user] = (await this.pool().query<User>(SELECT_USER, [claims.sub])).rows;
+    // Straight to the pg pool: a query runner per call (created, connected, released) is most of
+    // what `DataSource.query` would add to this one-row lookup, made on every request.
+    const [user] = (await pgPool(this.dataSource)!.query<User>(SELECT_USER, [claims.sub])).rows;
     if (!user) throw new AuthenticationError();
     if (!user.is_active) throw new AuthenticationError('Account is disabled');
     return user;

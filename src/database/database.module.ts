@@ -1,18 +1,15 @@
 import type { EventEmitter } from 'node:events';
 import { Logger, Module, type DynamicModule } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import type { Pool } from 'pg';
 import { DataSource } from 'typeorm';
 import { dataSourceOptions, type DatabaseSettings } from './data-source.options.js';
 import { migrateDatabase } from './migrate.js';
+import { pgPool } from './pg-pool.js';
 
 const logger = new Logger('Database');
 
 const connectionLost = (error: Error) => logger.warn({ err: error }, 'database connection lost');
-
-interface PoolEvents {
-  on(event: 'connect', listener: (client: EventEmitter) => void): void;
-  _clients?: EventEmitter[];
-}
 
 /**
  * The pool only listens for errors on idle connections; a connection checked out (say, between
@@ -20,7 +17,7 @@ interface PoolEvents {
  * the process. Every connection gets its own listener; the request in flight answers 503.
  */
 function watchClientErrors(dataSource: DataSource): DataSource {
-  const pool = (dataSource.driver as unknown as { master?: PoolEvents }).master;
+  const pool = pgPool(dataSource) as (Pool & { _clients?: EventEmitter[] }) | undefined;
   pool?._clients?.forEach((client) => client.on('error', connectionLost));
   pool?.on('connect', (client) => client.on('error', connectionLost));
   return dataSource;

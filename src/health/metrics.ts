@@ -1,13 +1,9 @@
 import type { NextFunction, Request, Response } from 'express';
+import type { Pool } from 'pg';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { DataSource } from 'typeorm';
 import { isCatchAllRoute, type RouteLike } from '../common/http/allowed-methods.js';
-
-interface PoolStats {
-  totalCount: number;
-  idleCount: number;
-  waitingCount: number;
-}
+import { pgPool } from '../database/pg-pool.js';
 
 /** Prometheus metrics: requests by route template and status, latency, DB pool figures. */
 export class Metrics {
@@ -31,14 +27,13 @@ export class Metrics {
   }
 
   watchPool(dataSource: DataSource): void {
-    const pool = () => (dataSource.driver as unknown as { master?: PoolStats }).master;
-    const gauge = (name: string, help: string, read: (p: PoolStats) => number) =>
+    const gauge = (name: string, help: string, read: (p: Pool) => number) =>
       new Gauge({
         name,
         help,
         registers: [this.registry],
         collect() {
-          const p = pool();
+          const p = pgPool(dataSource);
           this.set(p ? read(p) : 0);
         },
       });
