@@ -62,12 +62,17 @@ export class JwtAuthGuard implements CanActivate {
   }
 }
 
-/** `Authorization: Bearer <token>`, read the way passport-jwt's `fromAuthHeaderAsBearerToken` reads it. */
+/**
+ * RFC 6750's `Bearer <token>` and nothing else (scheme in any case): a header with more after the
+ * token is refused rather than read up to its first space.
+ */
+const BEARER = /^Bearer +(\S+)$/i;
+
 function bearerToken(req: Request): string {
   const header = req.headers.authorization;
-  const match = typeof header === 'string' ? /(\S+)\s+(\S+)/.exec(header) : null;
-  if (!match || match[1].toLowerCase() !== 'bearer') throw new AuthenticationError('Authentication required');
-  return match[2];
+  const match = typeof header === 'string' ? BEARER.exec(header) : null;
+  if (!match) throw new AuthenticationError('Authentication required');
+  return match[1];
 }
 
 /**

@@ -283,6 +283,14 @@ describe('auth (§5)', () => {
     it('malformed token', async () => expect401(await me('Bearer not.a.jwt'), 'Authentication required'));
     it('garbage', async () => expect401(await me('Bearer ' + 'x'.repeat(50)), 'Authentication required'));
 
+    it('anything but exactly `Bearer <token>` (scheme in any case)', async () => {
+      expect401(await me(`Bearer ${user.token} junk`), 'Authentication required');
+      expect401(await me(`Bearer ${user.token} ${user.token}`), 'Authentication required');
+      expect401(await me(`Bearer\t${user.token}`), 'Authentication required');
+      expect401(await me(`Bearer`), 'Authentication required');
+      expect((await me(`bEaReR ${user.token}`)).status).toBe(200);
+    });
+
     it('expired', async () => {
       const token = await new SignJWT({ jti: randomUUID() })
         .setProtectedHeader({ alg: 'HS256' })
