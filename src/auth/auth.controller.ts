@@ -1,10 +1,10 @@
-import { Body, Controller, Header, Headers, HttpCode, Post, UseGuards } from '@nestjs/common';
+import { Body, Controller, Header, HttpCode, Post, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiConsumes, ApiNoContentResponse, ApiOAuth2, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiErrors } from '../common/openapi.js';
 import { RequestValidationError } from '../common/validation/pydantic-errors.js';
 import type { User } from '../users/user.entity.js';
 import { AuthService } from './auth.service.js';
-import { CurrentUser } from './current-user.decorator.js';
+import { CurrentSession, CurrentUser } from './current-user.decorator.js';
 import { LoginRequest, LogoutRequest, RefreshRequest, TokenRequest, TokenResponse } from './dto/auth.dto.js';
 import { Public } from './public.decorator.js';
 import { AuthThrottlerGuard, RateLimitBucket } from './rate-limit/auth-throttler.guard.js';
@@ -71,9 +71,8 @@ export class AuthController {
   @ApiBody({ type: LogoutRequest, required: false })
   @ApiNoContentResponse({ description: 'Logged out' })
   @ApiErrors(401, 422)
-  async logout(@CurrentUser() user: User, @Body() body: unknown, @Headers('authorization') authorization?: string): Promise<void> {
+  async logout(@CurrentUser() user: User, @CurrentSession() session: string | undefined, @Body() body: unknown): Promise<void> {
     const dto = await validateBody(LogoutRequest, body ?? {});
-    const accessToken = authorization?.replace(/^Bearer\s+/i, '');
-    await this.auth.logout(user.user_id, dto.refresh_token, accessToken);
+    await this.auth.logout(user.user_id, dto.refresh_token, session);
   }
 }

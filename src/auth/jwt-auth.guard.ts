@@ -4,6 +4,7 @@ import type { Request } from 'express';
 import jwt from 'jsonwebtoken';
 import { AuthenticationError } from '../common/errors/app-error.js';
 import { JWT_OPTIONS, type JwtOptions } from './auth.options.js';
+import { rememberSession } from './current-user.decorator.js';
 import { JWT_KEYS, type JwtKeys } from './jwt-keys.js';
 import { JwtStrategy, type AccessClaims } from './jwt.strategy.js';
 import { IS_PUBLIC_KEY } from './public.decorator.js';
@@ -40,7 +41,9 @@ export class JwtAuthGuard implements CanActivate {
     const isPublic = this.reflector.getAllAndOverride<boolean>(IS_PUBLIC_KEY, [context.getHandler(), context.getClass()]);
     if (isPublic) return true;
     const req = context.switchToHttp().getRequest<Request>();
-    req.user = await this.strategy.validate(this.claimsOf(bearerToken(req)));
+    const claims = this.claimsOf(bearerToken(req));
+    req.user = await this.strategy.validate(claims);
+    rememberSession(req, claims.sid as string | undefined);
     return true;
   }
 

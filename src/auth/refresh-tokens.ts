@@ -109,9 +109,18 @@ export class RefreshTokens {
     await this.dataSource.query(`UPDATE refresh_tokens SET revoked_at = now() WHERE family_id = $1 AND user_id = $2 AND revoked_at IS NULL`, [familyId, userId]);
   }
 
-  /** Revokes every refresh token of a user (password change). */
-  async revokeAllForUser(userId: string, db: Queryable = this.dataSource): Promise<void> {
-    await db.query(`UPDATE refresh_tokens SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL`, [userId]);
+  /**
+   * Ends every session of a user but `keepFamilyId` (password change, deactivation): their refresh
+   * tokens are revoked, and so their access tokens, which the guard checks against their family.
+   * Access tokens issued without a session end through `sessions_revoked_at`.
+   */
+  async revokeAllForUser(userId: string, db: Queryable = this.dataSource, keepFamilyId?: string): Promise<void> {
+    await db.query(
+      `WITH stamped AS (UPDATE users SET sessions_revoked_at = now() WHERE user_id = $1)
+       UPDATE refresh_tokens SET revoked_at = now()
+        WHERE user_id = $1 AND revoked_at IS NULL AND family_id IS DISTINCT FROM $2::uuid`,
+      [userId, keepFamilyId ?? null],
+    );
   }
 
   /** Deletes tokens past their expiry (a batch at a time); they can neither be used nor reused. */

@@ -11,7 +11,7 @@ import {
 } from '@nestjs/swagger';
 import { AllowSelf } from '../access/allow-self.decorator.js';
 import { RequirePermission } from '../access/permission.decorator.js';
-import { CurrentUser } from '../auth/current-user.decorator.js';
+import { CurrentSession, CurrentUser } from '../auth/current-user.decorator.js';
 import { validateBody } from '../auth/validate-body.js';
 import { ApiErrors } from '../common/openapi.js';
 import { UserListResponse, UserResponse } from './dto/user-response.dto.js';
@@ -89,8 +89,8 @@ export class UsersController {
   @ApiBody({ type: UpdateUserRequest })
   @ApiOkResponse({ type: UserResponse })
   @ApiErrors(404, 409, 422)
-  async update(@CurrentUser() user: User, @Param() params: UserIdParams, @Body() body: unknown): Promise<UserResponse> {
-    return this.users.update(user, params.user_id.toLowerCase(), await validateBody(UpdateUserRequest, body));
+  async update(@CurrentUser() user: User, @CurrentSession() session: string | undefined, @Param() params: UserIdParams, @Body() body: unknown): Promise<UserResponse> {
+    return this.users.update(user, params.user_id.toLowerCase(), await validateBody(UpdateUserRequest, body), session);
   }
 
   @Delete(':user_id')

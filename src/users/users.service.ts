@@ -106,7 +106,7 @@ export class UsersService {
    * that only an admin may change answer 403 `users:manage` to anyone else, but only when they would
    * really change: a client may PUT back the whole object it got.
    */
-  async update(caller: User, userId: string, dto: UpdateUserRequest): Promise<UserResponse> {
+  async update(caller: User, userId: string, dto: UpdateUserRequest, callerSession?: string): Promise<UserResponse> {
     const admin = isPlatformAdmin(caller);
     if (!admin) {
       // Not an admin, so the target is the caller, whose row the guard loaded on this request.
@@ -168,7 +168,11 @@ export class UsersService {
           const [row] = returnedRows<Row>(
             await em.query(`UPDATE users u SET ${assignments.join(', ')} WHERE u.user_id = $1 RETURNING ${USER_SELECT}`, [userId, ...columns.map((c) => set[c])]),
           );
-          if (newHash !== undefined) await this.refreshTokens.revokeAllForUser(userId, em);
+          // A new password or a deactivation ends the user's other sessions at once; the session that
+          // changed its own password stays signed in.
+          if (newHash !== undefined || set.is_active === false) {
+            await this.refreshTokens.revokeAllForUser(userId, em, caller.user_id === userId && set.is_active !== false ? callerSession : undefined);
+          }
           return toUserResponse(row);
         }),
       );

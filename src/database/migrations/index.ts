@@ -1,6 +1,12 @@
 import { InitialSchema1764370000000 } from './1764370000000-InitialSchema.js';
 import { OrganizationsKeysetIndex1764390000000 } from './1764390000000-OrganizationsKeysetIndex.js';
 import { LoginKeepsUpdatedAt1764400000000 } from './1764400000000-LoginKeepsUpdatedAt.js';
+import { SessionRevocation1764560000000 } from './1764560000000-SessionRevocation.js';
 
 /** Every migration, oldest first. A new migration is added here as well as in this folder. */
-export const MIGRATIONS = [InitialSchema1764370000000, OrganizationsKeysetIndex1764390000000, LoginKeepsUpdatedAt1764400000000];
+export const MIGRATIONS = [
+  InitialSchema1764370000000,
+  OrganizationsKeysetIndex1764390000000,
+  LoginKeepsUpdatedAt1764400000000,
+  SessionRevocation1764560000000,
+];
