@@ -11,6 +11,7 @@ import { buildJwtKeys, JWT_KEYS } from './jwt-keys.js';
 import { JwtStrategy } from './jwt.strategy.js';
 import { PasswordHasher } from './password-hasher.js';
 import { AuthThrottlerGuard, authThrottlerOptions } from './rate-limit/auth-throttler.guard.js';
+import { LoginRateLimiter } from './rate-limit/login-rate-limiter.js';
 import { RedisThrottlerStorage } from './rate-limit/redis-throttler.storage.js';
 import { RefreshTokens } from './refresh-tokens.js';
 import { TokenService } from './token.service.js';
@@ -52,6 +53,7 @@ const CORE_EXPORTS = [AUTH_OPTIONS, JWT_OPTIONS, JWT_KEYS, JwtStrategy, JwtAuthG
 /** The auth endpoints, their rate limits and the admin bootstrap. */
 const SERVER_PROVIDERS: Provider[] = [
   AuthService,
+  LoginRateLimiter,
   AdminBootstrap,
   RefreshTokenJanitor,
   AuthThrottlerGuard,

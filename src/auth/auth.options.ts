@@ -19,7 +19,7 @@ export interface Argon2Params {
 }
 
 export interface RateLimitOptions {
-  /** Login and token requests per minute, counted per client IP and, separately, per login name. */
+  /** Login and token requests per minute, counted per client IP and, separately, per account (per login name when unknown). */
   loginPerMinute: number;
   /** Refresh requests per minute per client IP. */
   refreshPerMinute: number;

@@ -4,13 +4,15 @@ import type { DataSource } from 'typeorm';
 import { AuthenticationError } from '../common/errors/app-error.js';
 import type { TokenResponse } from './dto/auth.dto.js';
 import { PasswordHasher } from './password-hasher.js';
+import { LoginRateLimiter } from './rate-limit/login-rate-limiter.js';
 import { RefreshTokens } from './refresh-tokens.js';
 import { TokenService } from './token.service.js';
 
 interface Credentials {
-  user_id: string;
+  folded: string;
+  user_id: string | null;
   password_hash: string | null;
-  is_active: boolean;
+  is_active: boolean | null;
 }
 
 /** A login is an email when it has an `@` (a username cannot), a username otherwise. */
@@ -26,20 +28,26 @@ export class AuthService {
     private readonly hasher: PasswordHasher,
     private readonly tokens: TokenService,
     private readonly refreshTokens: RefreshTokens,
+    private readonly limiter: LoginRateLimiter,
   ) {}
 
   /**
    * Unknown login and wrong password answer the same 401 after the same work (one argon2 verify);
-   * a disabled account is told so only once its password was right.
+   * a disabled account is told so only once its password was right. The login is compared the way
+   * the unique indexes compare (NFKC, then the database's `lower()`), and the per-login rate limit
+   * counts the account it resolves to, before any password is checked.
    */
   async login(login: string, password: string): Promise<TokenResponse> {
     const column = loginColumn(login);
     const [account] = (await this.dataSource.query(
-      `SELECT user_id, password_hash, is_active FROM users WHERE lower(${column}) = lower($1)`,
+      `SELECT f.folded, u.user_id, u.password_hash, u.is_active
+         FROM (SELECT lower(normalize($1::text, NFKC)) AS folded) f
+         LEFT JOIN users u ON lower(u.${column}) = f.folded`,
       [login.trim()],
     )) as Credentials[];
-    const ok = await this.hasher.verify(account?.password_hash, password);
-    if (!account || !ok) throw new AuthenticationError('Invalid credentials');
+    await this.limiter.hit(account.user_id ? { userId: account.user_id } : { folded: account.folded });
+    const ok = await this.hasher.verify(account.password_hash, password);
+    if (!account.user_id || !ok) throw new AuthenticationError('Invalid credentials');
     if (!account.is_active) throw new AuthenticationError('Account is disabled');
 
     // One statement: last_login, an upgraded hash when the cost parameters changed, the new session.

@@ -91,6 +91,16 @@ for (const store of ['memory', 'redis'] as const) {
       expect((await send(port, freshIp(), '/v1/auth/login', { login: other.username, password: TEST_PASSWORD })).status).toBe(200);
     });
 
+    it('counts every spelling of one account in one bucket (case, email or username, NFKC, the database folding İ)', async () => {
+      const name = `alice_${randomBytes(5).toString('hex')}`;
+      const u = await seedUser(t.db, { username: name, email: `${name}@example.com` });
+      // U+0130 folds to "i" in the database, so this spelling signs in to the same account.
+      expect((await send(port, freshIp(), '/v1/auth/login', { login: name.replace('i', '\u0130'), password: TEST_PASSWORD })).status).toBe(200);
+      expect((await send(port, freshIp(), '/v1/auth/token', { username: u.email.toUpperCase(), password: 'wrong-password' }, true)).status).toBe(401);
+      expect((await send(port, freshIp(), '/v1/auth/login', { login: `\uff41${u.email.slice(1)}`, password: 'wrong-password' })).status).toBe(401);
+      expect429(await send(port, freshIp(), '/v1/auth/login', { login: name, password: TEST_PASSWORD }));
+    });
+
     it('limits refresh per client IP', async () => {
       const ip = freshIp();
       for (let i = 0; i < 3; i++) expect((await send(port, ip, '/v1/auth/refresh', { refresh_token: 'unknown-token' })).status).toBe(401);

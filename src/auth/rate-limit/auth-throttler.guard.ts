@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import { Injectable, SetMetadata, type ExecutionContext } from '@nestjs/common';
 import { ThrottlerGuard, type ThrottlerLimitDetail, type ThrottlerModuleOptions } from '@nestjs/throttler';
-import type { Request } from 'express';
 import { RateLimitedError } from '../../common/errors/app-error.js';
 import type { RateLimitOptions } from '../auth.options.js';
 
@@ -17,19 +16,12 @@ function bucketOf(context: ExecutionContext): RateLimitBucket | undefined {
   return Reflect.getMetadata(BUCKET_KEY, context.getHandler()) as RateLimitBucket | undefined;
 }
 
-/** The login name a login or token request is for: `login`, `email`, `username`, lower-cased. */
-export function loginNameOf(req: Request): string | undefined {
-  const body = (req.body ?? {}) as Record<string, unknown>;
-  const name = [body.login, body.email, body.username].find((v) => typeof v === 'string' && v.trim() !== '');
-  return typeof name === 'string' ? name.trim().toLowerCase().slice(0, 320) : undefined;
-}
-
 const digest = (text: string) => createHash('sha256').update(text).digest('base64url').slice(0, 32);
 
 /**
- * Two fixed one-minute windows: per client IP (every bucket), and per login name (login and token
- * only, so spreading a password guess over many addresses does not help). Key names carry a hash,
- * never the login name itself.
+ * A fixed one-minute window per client IP (every bucket). The per-login window of login and token
+ * is `LoginRateLimiter`'s, counted once the login has been resolved to an account. Key names carry
+ * a hash of the address.
  */
 export function authThrottlerOptions(limits: RateLimitOptions): ThrottlerModuleOptions {
   const limitFor = (context: ExecutionContext) => (bucketOf(context) === 'refresh' ? limits.refreshPerMinute : limits.loginPerMinute);
@@ -42,14 +34,6 @@ export function authThrottlerOptions(limits: RateLimitOptions): ThrottlerModuleO
         limit: limitFor,
         skipIf: (context) => !bucketOf(context),
         generateKey: (context, tracker) => `${bucketOf(context)}:${digest(tracker)}`,
-      },
-      {
-        name: 'login',
-        ttl: WINDOW_MS,
-        limit: limits.loginPerMinute,
-        skipIf: (context) => bucketOf(context) !== 'login' || !loginNameOf(context.switchToHttp().getRequest<Request>()),
-        getTracker: (req) => loginNameOf(req as Request) ?? '',
-        generateKey: (_context, tracker) => digest(tracker),
       },
     ],
   };
