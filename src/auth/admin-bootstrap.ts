@@ -40,7 +40,7 @@ export class AdminBootstrap implements OnApplicationBootstrap {
   async run(): Promise<BootstrapResult> {
     const settings = this.options.bootstrapAdmin;
     if (settings === false) return { created: false };
-    const email = (settings.email ?? DEFAULT_ADMIN_EMAIL).trim().toLowerCase();
+    const email = (settings.email ?? DEFAULT_ADMIN_EMAIL).normalize('NFKC').trim().toLowerCase();
     const username = settings.username ?? DEFAULT_ADMIN_USERNAME;
     if (!isEmail(email)) throw new Error('Invalid configuration: ADMIN_EMAIL must be an email address');
     if (settings.password !== undefined && (settings.password.length < 8 || settings.password.length > 128)) {

@@ -46,10 +46,10 @@ export class UsersService {
       const [row] = await this.dataSource.query(
         `INSERT INTO users AS u (email, username, password_hash, full_name, avatar_url, bio, timezone, locale,
                                  preferences, settings, roles, is_active, is_verified)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10::jsonb, $11, $12, $13)
+         VALUES (lower(normalize($1::text, NFKC)), $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10::jsonb, $11, $12, $13)
          RETURNING ${USER_SELECT}`,
         [
-          dto.email.toLowerCase(),
+          dto.email,
           dto.username,
           hash,
           dto.full_name ?? null,
@@ -129,11 +129,15 @@ export class UsersService {
         this.dataSource.transaction(async (em) => {
           // Lock order everywhere: the set of active admins first, then the target row.
           const admins = touchesAdmins ? await lockActiveAdmins(em) : undefined;
-          const [current] = (await em.query(`SELECT ${USER_SELECT} FROM users u WHERE u.user_id = $1 FOR UPDATE`, [userId])) as Row[];
+          // An email is stored as the unique index compares it: NFKC, then the database's lower().
+          const [current] = (await em.query(`SELECT ${USER_SELECT}, lower(normalize($2::text, NFKC)) AS _email FROM users u WHERE u.user_id = $1 FOR UPDATE`, [
+            userId,
+            dto.email ?? null,
+          ])) as (Row & { _email: string | null })[];
           if (!current) throw new NotFoundError('user', userId);
 
           const set: Record<string, unknown> = {};
-          if (dto.email !== undefined && dto.email.toLowerCase() !== current.email) set.email = dto.email.toLowerCase();
+          if (current._email !== null && current._email !== current.email) set.email = current._email;
           for (const field of PLAIN_FIELDS) {
             const value = dto[field];
             if (value !== undefined && value !== current[field]) set[field] = value;

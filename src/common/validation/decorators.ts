@@ -77,3 +77,45 @@ function isLocale(value: string): boolean {
     return false;
   }
 }
+
+/**
+ * Characters that render as nothing or reorder the text around them: C0 and C1 controls, format
+ * characters (zero-width space and joiners, soft hyphen, bidi embeddings, overrides and isolates,
+ * byte-order mark) and the line and paragraph separators. In an email or a name they make two
+ * values that look the same differ.
+ */
+const INVISIBLE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u;
+
+/** The first invisible character of `value` as `U+XXXX`, if any. */
+export function invisibleCharacterIn(value: string): string | undefined {
+  const found = INVISIBLE.exec(value)?.[0];
+  return found === undefined ? undefined : `U+${found.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
+}
+
+/** A string without control, zero-width, soft-hyphen or bidi-formatting characters. */
+export function NoInvisibleCharacters(options?: ValidationOptions): PropertyDecorator {
+  return ValidateBy(
+    {
+      name: 'noInvisibleCharacters',
+      validator: {
+        validate: (value: unknown) => typeof value !== 'string' || invisibleCharacterIn(value) === undefined,
+        defaultMessage: () => 'must not contain invisible or control characters',
+      },
+    },
+    options,
+  );
+}
+
+/** A string with at least one character that is not whitespace. */
+export function NotBlank(options?: ValidationOptions): PropertyDecorator {
+  return ValidateBy(
+    {
+      name: 'notBlank',
+      validator: {
+        validate: (value: unknown) => typeof value !== 'string' || value.trim() !== '',
+        defaultMessage: () => 'must not be empty or only whitespace',
+      },
+    },
+    options,
+  );
+}

@@ -1,3 +1,4 @@
+import { invisibleCharacterIn } from './decorators.js';
 import { uuidParseError } from './uuid-error.js';
 
 /** One entry of a 422 `detail` list, in the FastAPI / pydantic v2 shape (CONTRACT §3). */
@@ -74,6 +75,9 @@ export const PYDANTIC_RULES: Record<string, Rule> = {
   isObject: () => ({ type: 'dict_type', msg: 'Input should be a valid dictionary' }),
   nestedValidation: () => ({ type: 'dict_type', msg: 'Input should be a valid dictionary' }),
   isArray: () => ({ type: 'list_type', msg: 'Input should be a valid list' }),
+  // Before length, pattern and format checks: the invisible character is what is wrong.
+  noInvisibleCharacters: (value) =>
+    typeof value === 'string' ? valueError(`must not contain invisible or control characters (found ${invisibleCharacterIn(value)})`) : STRING_TYPE,
   isUuid: (value, [version]) => {
     if (typeof value !== 'string') return { type: 'uuid_type', msg: 'UUID input should be a string, bytes or UUID object' };
     const error = uuidParseError(value);
@@ -107,6 +111,7 @@ export const PYDANTIC_RULES: Record<string, Rule> = {
   isTimeZone: (value) => (typeof value === 'string' ? valueError('unknown timezone, expected an IANA time zone such as Europe/Paris') : STRING_TYPE),
   isLocale: (value) => (typeof value === 'string' ? valueError('invalid locale, expected a BCP 47 language tag such as en-US') : STRING_TYPE),
   maxJsonBytes: (_v, [limit]) => valueError(`object must be at most ${limit} bytes when serialized as JSON`),
+  notBlank: () => valueError('must not be empty or only whitespace'),
 };
 
 const FALLBACK: Rule = (_v, _a, message) => valueError(message);

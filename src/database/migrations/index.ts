@@ -2,6 +2,7 @@ import { InitialSchema1764370000000 } from './1764370000000-InitialSchema.js';
 import { OrganizationsKeysetIndex1764390000000 } from './1764390000000-OrganizationsKeysetIndex.js';
 import { LoginKeepsUpdatedAt1764400000000 } from './1764400000000-LoginKeepsUpdatedAt.js';
 import { SessionRevocation1764560000000 } from './1764560000000-SessionRevocation.js';
+import { NormalizeEmails1764560000001 } from './1764560000001-NormalizeEmails.js';
 
 /** Every migration, oldest first. A new migration is added here as well as in this folder. */
 export const MIGRATIONS = [
@@ -9,4 +10,5 @@ export const MIGRATIONS = [
   OrganizationsKeysetIndex1764390000000,
   LoginKeepsUpdatedAt1764400000000,
   SessionRevocation1764560000000,
+  NormalizeEmails1764560000001,
 ];

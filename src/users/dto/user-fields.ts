@@ -1,7 +1,7 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, type ApiPropertyOptions } from '@nestjs/swagger';
-import { IsArray, IsBoolean, IsEmail, IsIn, IsObject, IsString, IsUrl, isUUID, Matches, MaxLength, MinLength, ValidateBy, type ValidationOptions } from 'class-validator';
-import { IsLocale, IsTimeZone, MaxJsonBytes, Nullable, Optional } from '../../common/validation/decorators.js';
+import { IsArray, IsBoolean, IsIn, IsObject, IsString, IsUrl, isEmail, isUUID, Matches, MaxLength, MinLength, ValidateBy, type ValidationOptions } from 'class-validator';
+import { IsLocale, IsTimeZone, MaxJsonBytes, NoInvisibleCharacters, NotBlank, Nullable, Optional } from '../../common/validation/decorators.js';
 
 /**
  * The field rules of a user (CONTRACT §4), written once and used by both the create and the update
@@ -29,6 +29,17 @@ export function IsUuid(options?: ValidationOptions): PropertyDecorator {
   return ValidateBy({ name: 'isUuid', validator: { validate: (value: unknown) => isUUID(value, 'loose'), defaultMessage: () => 'must be a UUID' } }, options);
 }
 
+/**
+ * An email address once NFKC-normalized, the form it is stored and compared in (a fullwidth
+ * `ａlice@example.com` is `alice@example.com`), under class-validator's own constraint name.
+ */
+function IsEmailAddress(): PropertyDecorator {
+  return ValidateBy({
+    name: 'isEmail',
+    validator: { validate: (value: unknown) => typeof value === 'string' && isEmail(value.normalize('NFKC')), defaultMessage: () => 'must be an email' },
+  });
+}
+
 function field(presence: Presence, api: ApiPropertyOptions, ...rules: PropertyDecorator[]): PropertyDecorator {
   const gate = presence === 'required' ? IsPresent() : presence === 'optional' ? Optional() : Nullable();
   const doc = { ...api, required: presence === 'required', ...(presence === 'nullable' ? { nullable: true } : {}) } as ApiPropertyOptions;
@@ -45,19 +56,35 @@ const jsonObject = (presence: Presence, description: string) =>
 
 export const UserFields = {
   email: (p: Presence) =>
-    field(p, { type: String, format: 'email', maxLength: 320, example: 'jane@example.com', description: 'Stored lower-cased; unique' }, IsString(), MaxLength(320), IsEmail()),
+    field(
+      p,
+      { type: String, format: 'email', maxLength: 320, example: 'jane@example.com', description: 'Stored NFKC-normalized and lower-cased; unique' },
+      IsString(),
+      NoInvisibleCharacters(),
+      MaxLength(320),
+      IsEmailAddress(),
+    ),
   username: (p: Presence) =>
     field(
       p,
       { type: String, minLength: 3, maxLength: 50, pattern: USERNAME_PATTERN.source, example: 'jane.doe', description: 'Unique, case-insensitively' },
       IsString(),
+      NoInvisibleCharacters(),
       MinLength(3),
       MaxLength(50),
       Matches(USERNAME_PATTERN),
     ),
   password: (p: Presence) =>
     field(p, { type: String, format: 'password', minLength: PASSWORD_MIN, maxLength: PASSWORD_MAX, writeOnly: true }, IsString(), MinLength(PASSWORD_MIN), MaxLength(PASSWORD_MAX)),
-  fullName: (p: Presence) => field(p, { type: String, maxLength: 100, example: 'Jane Doe' }, IsString(), MaxLength(100)),
+  fullName: (p: Presence) =>
+    field(
+      p,
+      { type: String, maxLength: 100, example: 'Jane Doe', description: 'Not blank; no control or invisible characters' },
+      IsString(),
+      NoInvisibleCharacters(),
+      NotBlank(),
+      MaxLength(100),
+    ),
   avatarUrl: (p: Presence) =>
     field(
       p,
