@@ -8,6 +8,7 @@ import { AppModule } from './app.module.js';
 import { rejectDeepJson } from './common/http/json-depth.js';
 import { lenientPathDecoding } from './common/http/lenient-path.js';
 import { requestId } from './common/http/request-id.js';
+import { securityHeaders } from './common/http/security-headers.js';
 import { requestLog, ROOT_LOGGER } from './common/logging.js';
 import { setupSwagger } from './swagger.js';
 import type { AppConfig } from './config/config.js';
@@ -38,6 +39,7 @@ export async function createApp(config: AppConfig & { databaseUrl: string }, opt
   express.disable('x-powered-by');
   express.set('etag', false);
   app.use(requestId);
+  app.use(securityHeaders);
   app.use(requestLog(app.get(ROOT_LOGGER)));
   app.use(lenientPathDecoding);
   if (config.metricsEnabled) app.use(app.get(Metrics).middleware);
