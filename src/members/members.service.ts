@@ -5,11 +5,12 @@ import { AccessService } from '../access/access.service.js';
 import { dropsOwner, mayChangeMembership } from '../access/role-change.js';
 import type { WorkspaceRole } from '../access/roles.js';
 import type { ResolvedScope } from '../access/scope.js';
-import { ConflictError, ForbiddenError, NotFoundError } from '../common/errors/app-error.js';
+import { ForbiddenError, NotFoundError } from '../common/errors/app-error.js';
 import { CursorCodec } from '../common/pagination/cursor.js';
 import type { User } from '../users/user.entity.js';
 import { listMembers, MEMBER_COLUMNS, type MemberRow } from '../workspaces/member-list.js';
 import { memberFields, memberListBody } from '../workspaces/member-response.js';
+import { alreadyMember, lastWorkspaceOwner } from '../workspaces/member-errors.js';
 import type { AddMemberDto, MemberListQueryDto, MemberListResponse, MemberResponse } from './member.dto.js';
 
 const MANAGE_OWNERS = 'members:manage_owners';
@@ -69,7 +70,7 @@ export class MembersService {
          SELECT ${MEMBER_COLUMNS} FROM m JOIN users u ON u.user_id = m.user_id`,
         [ref.workspaceId, dto.user_id, role, user.user_id],
       );
-      if (!row) throw new ConflictError('User is already a member of this workspace', { resource_type: 'member', field: 'user_id' });
+      if (!row) throw alreadyMember('workspace');
       return toMember(ref)(row);
     });
   }
@@ -134,7 +135,7 @@ export class MembersService {
       ref.workspaceId,
     ]);
     if (owners <= 1) {
-      throw new ConflictError('A workspace must keep at least one owner', { reason: 'last_owner', workspace_id: ref.workspaceId });
+      throw lastWorkspaceOwner(ref.workspaceId);
     }
   }
 }

@@ -9,14 +9,26 @@ function constraintOf(error: unknown): string | undefined {
   return typeof name === 'string' ? name : undefined;
 }
 
+export const emailTaken = () => new ConflictError('A user with this email already exists', { resource_type: 'user', field: 'email' });
+export const usernameTaken = () => new ConflictError('A user with this username already exists', { resource_type: 'user', field: 'username' });
+export const lastAdmin = () => new ConflictError('The last platform admin cannot be removed, demoted or disabled', { reason: 'last_admin' });
+
+export function lastOwnerOfUser(workspaceIds: string[], orgIds: string[]): ConflictError {
+  return new ConflictError('The user is the last owner of a workspace or organization; transfer ownership first', {
+    reason: 'last_owner',
+    workspace_ids: workspaceIds,
+    org_ids: orgIds,
+  });
+}
+
 /** A unique-index violation on the users table → 409 naming the field; anything else → undefined. */
 export function duplicateUserConflict(error: unknown): ConflictError | undefined {
   if (sqlState(error) !== '23505') return undefined;
   switch (constraintOf(error)) {
     case 'users_email_lower_key':
-      return new ConflictError('A user with this email already exists', { resource_type: 'user', field: 'email' });
+      return emailTaken();
     case 'users_username_lower_key':
-      return new ConflictError('A user with this username already exists', { resource_type: 'user', field: 'username' });
+      return usernameTaken();
     default:
       return undefined;
   }

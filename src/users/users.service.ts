@@ -4,13 +4,13 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { AccessService } from '../access/access.service.js';
 import { PasswordHasher } from '../auth/password-hasher.js';
 import { RefreshTokens } from '../auth/refresh-tokens.js';
-import { AuthenticationError, ConflictError, ForbiddenError, NotFoundError } from '../common/errors/app-error.js';
+import { AuthenticationError, ForbiddenError, NotFoundError } from '../common/errors/app-error.js';
 import { CursorCodec } from '../common/pagination/cursor.js';
 import { RequestValidationError } from '../common/validation/pydantic-errors.js';
 import { normalizeRoles } from './dto/user-fields.js';
 import type { UserListResponse, UserResponse } from './dto/user-response.dto.js';
 import type { CreateUserRequest, ListUsersQuery, UpdateUserRequest } from './dto/users.dto.js';
-import { duplicateUserConflict, jsonSizeViolation, returnedRows, withRetry } from './user-errors.js';
+import { duplicateUserConflict, jsonSizeViolation, lastAdmin, lastOwnerOfUser, returnedRows, withRetry } from './user-errors.js';
 import { toUserResponse } from './user-response.js';
 import { isPlatformAdmin, USER_SELECT, type User } from './user.entity.js';
 import { containsPattern, userSearchSql } from './user-search.js';
@@ -22,8 +22,6 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Columns a PUT may write, straight from the body (others are derived or guarded). */
 const PLAIN_FIELDS = ['username', 'full_name', 'avatar_url', 'bio', 'timezone', 'locale'] as const;
 const JSON_FIELDS = ['preferences', 'settings'] as const;
-
-const lastAdmin = () => new ConflictError('The last platform admin cannot be removed, demoted or disabled', { reason: 'last_admin' });
 
 /**
  * Users (CONTRACT §4). Permissions are declared on the controller and decided by the guard; this
@@ -210,11 +208,7 @@ export class UsersService {
         const workspaceIds = await lastOwnerships(em, 'workspace_members', 'workspaces', 'workspace_id', userId);
         const orgIds = await lastOwnerships(em, 'org_members', 'organizations', 'org_id', userId);
         if (workspaceIds.length > 0 || orgIds.length > 0) {
-          throw new ConflictError('The user is the last owner of a workspace or organization; transfer ownership first', {
-            reason: 'last_owner',
-            workspace_ids: workspaceIds,
-            org_ids: orgIds,
-          });
+          throw lastOwnerOfUser(workspaceIds, orgIds);
         }
         await em.query(`DELETE FROM users WHERE user_id = $1`, [userId]);
       }),

@@ -5,9 +5,10 @@ import { AccessService } from '../access/access.service.js';
 import { dropsOwner, mayChangeMembership } from '../access/role-change.js';
 import type { OrgRole } from '../access/roles.js';
 import type { ResolvedScope } from '../access/scope.js';
-import { ConflictError, ForbiddenError, NotFoundError } from '../common/errors/app-error.js';
+import { ForbiddenError, NotFoundError } from '../common/errors/app-error.js';
 import { CursorCodec } from '../common/pagination/cursor.js';
 import type { User } from '../users/user.entity.js';
+import { alreadyMember, lastOrgOwner, lastOwnerOfOrgWorkspaces } from './member-errors.js';
 import { listMembers, MEMBER_COLUMNS, type MemberRow } from './member-list.js';
 import { memberFields, memberListBody } from './member-response.js';
 import type { AddOrgMemberDto, OrgMemberListQueryDto, OrgMemberListResponse, OrgMemberResponse } from './org-member.dto.js';
@@ -53,7 +54,7 @@ export class OrgMembersService {
          SELECT ${MEMBER_COLUMNS} FROM m JOIN users u ON u.user_id = m.user_id`,
         [orgId, dto.user_id, role, user.user_id],
       );
-      if (!row) throw new ConflictError('User is already a member of this organization', { resource_type: 'member', field: 'user_id' });
+      if (!row) throw alreadyMember('organization');
       return toOrgMember(orgId)(row);
     });
   }
@@ -110,7 +111,7 @@ export class OrgMembersService {
 
   private async assertAnotherOwner(m: EntityManager, orgId: string): Promise<void> {
     const [{ owners }] = await m.query(`SELECT count(*)::int AS owners FROM org_members WHERE org_id = $1 AND role = 'owner'`, [orgId]);
-    if (owners <= 1) throw new ConflictError('An organization must keep at least one owner', { reason: 'last_owner', org_id: orgId });
+    if (owners <= 1) throw lastOrgOwner(orgId);
   }
 
   /** Removes the member from the org's workspaces, unless that would leave one of them without an owner. */
@@ -128,10 +129,7 @@ export class OrgMembersService {
       [ids, memberId],
     );
     if (soleOwned.length > 0) {
-      throw new ConflictError('The member is the last owner of workspaces in this organization', {
-        reason: 'last_owner',
-        workspace_ids: soleOwned.map((row) => row.workspace_id),
-      });
+      throw lastOwnerOfOrgWorkspaces(soleOwned.map((row) => row.workspace_id));
     }
     await m.query(`DELETE FROM workspace_members WHERE workspace_id = ANY($1::uuid[]) AND user_id = $2`, [ids, memberId]);
   }
