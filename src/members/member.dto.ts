@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, ApiSchema } from '@nestjs/swagger';
 import { MemberFieldsResponse } from '../workspaces/member-fields.dto.js';
 import { IsIn, IsUUID } from 'class-validator';
 import { WORKSPACE_ROLES, type WorkspaceRole } from '../access/roles.js';
@@ -27,7 +27,12 @@ export class MemberListQueryDto extends SearchPageQueryDto {
   role?: WorkspaceRole;
 }
 
+@ApiSchema({ name: 'AddMemberRequest' })
 export class AddMemberDto {
+  /**
+   * The user to add.
+   * @example 9b1deb4d-3b7d-4bad-9bdd-2b0d7b3dcb6d
+   */
   @IsUUID('loose')
   user_id: string;
 
@@ -38,9 +43,10 @@ export class AddMemberDto {
   role?: WorkspaceRole;
 }
 
+@ApiSchema({ name: 'UpdateMemberRequest' })
 export class UpdateMemberDto {
   @IsIn(WORKSPACE_ROLES)
-  @ApiProperty({ enum: WORKSPACE_ROLES })
+  @ApiProperty({ enum: WORKSPACE_ROLES, example: 'admin' })
   role: WorkspaceRole;
 }
 

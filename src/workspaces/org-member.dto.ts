@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, ApiSchema } from '@nestjs/swagger';
 import { MemberFieldsResponse } from './member-fields.dto.js';
 import { IsIn, IsUUID } from 'class-validator';
 import { ORG_ROLES, type OrgRole } from '../access/roles.js';
@@ -23,7 +23,12 @@ export class OrgMemberListQueryDto extends SearchPageQueryDto {
   role?: OrgRole;
 }
 
+@ApiSchema({ name: 'AddOrgMemberRequest' })
 export class AddOrgMemberDto {
+  /**
+   * The user to add.
+   * @example 9b1deb4d-3b7d-4bad-9bdd-2b0d7b3dcb6d
+   */
   @IsUUID('loose')
   user_id: string;
 
@@ -34,9 +39,10 @@ export class AddOrgMemberDto {
   role?: OrgRole;
 }
 
+@ApiSchema({ name: 'UpdateOrgMemberRequest' })
 export class UpdateOrgMemberDto {
   @IsIn(ORG_ROLES)
-  @ApiProperty({ enum: ORG_ROLES })
+  @ApiProperty({ enum: ORG_ROLES, example: 'admin' })
   role: OrgRole;
 }
 

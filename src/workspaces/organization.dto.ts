@@ -1,4 +1,4 @@
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, ApiSchema } from '@nestjs/swagger';
 import { IsString, IsUUID, Matches, MaxLength, MinLength } from 'class-validator';
 import { Optional } from '../common/validation/decorators.js';
 import { SLUG_PATTERN } from './slug.js';
@@ -10,14 +10,21 @@ export class OrgParamsDto {
   org_id: string;
 }
 
+@ApiSchema({ name: 'CreateOrganizationRequest' })
 export class CreateOrganizationDto {
-  /** Display name, 1–100 characters. */
+  /**
+   * Display name, 1–100 characters.
+   * @example "Acme Corporation"
+   */
   @IsString()
   @MinLength(1)
   @MaxLength(100)
   name: string;
 
-  /** `^[a-z0-9][a-z0-9-]{1,62}$`, unique on the platform; derived from the name when omitted. */
+  /**
+   * `^[a-z0-9][a-z0-9-]{1,62}$`, unique on the platform; derived from the name when omitted.
+   * @example acme
+   */
   @Optional()
   @IsString()
   @Matches(SLUG_PATTERN)
@@ -25,13 +32,22 @@ export class CreateOrganizationDto {
 }
 
 /** Partial update: absent fields stay unchanged. */
+@ApiSchema({ name: 'UpdateOrganizationRequest' })
 export class UpdateOrganizationDto {
+  /**
+   * Display name, 1–100 characters.
+   * @example "Acme Industries"
+   */
   @Optional()
   @IsString()
   @MinLength(1)
   @MaxLength(100)
   name?: string;
 
+  /**
+   * `^[a-z0-9][a-z0-9-]{1,62}$`, unique on the platform.
+   * @example acme-industries
+   */
   @Optional()
   @IsString()
   @Matches(SLUG_PATTERN)

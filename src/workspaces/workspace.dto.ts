@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, ApiSchema } from '@nestjs/swagger';
 import { IsString, IsUUID, Matches, MaxLength, MinLength } from 'class-validator';
 import { Nullable, Optional } from '../common/validation/decorators.js';
 import { SLUG_PATTERN } from './slug.js';
@@ -14,14 +14,21 @@ export class WorkspaceParamsDto {
   workspace_id: string;
 }
 
+@ApiSchema({ name: 'CreateWorkspaceRequest' })
 export class CreateWorkspaceDto {
-  /** Display name, 1–100 characters. */
+  /**
+   * Display name, 1–100 characters.
+   * @example "Platform Engineering"
+   */
   @IsString()
   @MinLength(1)
   @MaxLength(100)
   name: string;
 
-  /** `^[a-z0-9][a-z0-9-]{1,62}$`, unique within the organization; derived from the name when omitted. */
+  /**
+   * `^[a-z0-9][a-z0-9-]{1,62}$`, unique within the organization; derived from the name when omitted.
+   * @example platform
+   */
   @Optional()
   @IsString()
   @Matches(SLUG_PATTERN)
@@ -30,18 +37,27 @@ export class CreateWorkspaceDto {
   @Nullable()
   @IsString()
   @MaxLength(1000)
-  @ApiPropertyOptional({ type: String, nullable: true, maxLength: 1000 })
+  @ApiPropertyOptional({ type: String, nullable: true, maxLength: 1000, example: 'Build and deploy tooling shared by every team' })
   description?: string | null;
 }
 
 /** Partial update: absent fields stay unchanged; `description: null` clears it. */
+@ApiSchema({ name: 'UpdateWorkspaceRequest' })
 export class UpdateWorkspaceDto {
+  /**
+   * Display name, 1–100 characters.
+   * @example "Platform and Tooling"
+   */
   @Optional()
   @IsString()
   @MinLength(1)
   @MaxLength(100)
   name?: string;
 
+  /**
+   * `^[a-z0-9][a-z0-9-]{1,62}$`, unique within the organization.
+   * @example platform-tooling
+   */
   @Optional()
   @IsString()
   @Matches(SLUG_PATTERN)
@@ -50,7 +66,7 @@ export class UpdateWorkspaceDto {
   @Nullable()
   @IsString()
   @MaxLength(1000)
-  @ApiPropertyOptional({ type: String, nullable: true, maxLength: 1000 })
+  @ApiPropertyOptional({ type: String, nullable: true, maxLength: 1000, example: 'Build and deploy tooling shared by every team' })
   description?: string | null;
 }
 

@@ -1,10 +1,12 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiHideProperty, ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsDefined, IsIn, IsString, MaxLength, MinLength } from 'class-validator';
 import { Optional } from '../../common/validation/decorators.js';
 
 /** Longest password a login accepts: longer ones cannot match and would only cost hashing time. */
 export const LOGIN_PASSWORD_MAX = 1024;
 const LOGIN_MAX = 320;
+const EXAMPLE_PASSWORD = 'correct-horse-battery';
+const EXAMPLE_REFRESH_TOKEN = 'kQ3mZ8vN1xR7tY2wB5cE9gH4jL6pS0uA3dF8hK1nM7q';
 
 export class LoginRequest {
   @ApiPropertyOptional({ description: 'Email or username', example: 'jane@example.com', maxLength: LOGIN_MAX })
@@ -14,21 +16,21 @@ export class LoginRequest {
   @MaxLength(LOGIN_MAX)
   login?: string;
 
-  @ApiPropertyOptional({ description: 'Accepted in place of `login`', maxLength: LOGIN_MAX })
+  @ApiPropertyOptional({ description: 'Accepted in place of `login`', maxLength: LOGIN_MAX, example: 'jane@example.com' })
   @Optional()
   @IsString()
   @MinLength(1)
   @MaxLength(LOGIN_MAX)
   email?: string;
 
-  @ApiPropertyOptional({ description: 'Accepted in place of `login`', maxLength: LOGIN_MAX })
+  @ApiPropertyOptional({ description: 'Accepted in place of `login`', maxLength: LOGIN_MAX, example: 'jane.doe' })
   @Optional()
   @IsString()
   @MinLength(1)
   @MaxLength(LOGIN_MAX)
   username?: string;
 
-  @ApiProperty({ format: 'password', maxLength: LOGIN_PASSWORD_MAX })
+  @ApiProperty({ format: 'password', maxLength: LOGIN_PASSWORD_MAX, example: EXAMPLE_PASSWORD })
   @IsDefined()
   @IsString()
   @MaxLength(LOGIN_PASSWORD_MAX)
@@ -42,31 +44,33 @@ export class TokenRequest {
   @IsIn(['password'])
   grant_type?: string;
 
-  @ApiProperty({ description: 'Email or username', maxLength: LOGIN_MAX })
+  @ApiProperty({ description: 'Email or username', maxLength: LOGIN_MAX, example: 'jane.doe' })
   @IsDefined()
   @IsString()
   @MinLength(1)
   @MaxLength(LOGIN_MAX)
   username: string;
 
-  @ApiProperty({ format: 'password', maxLength: LOGIN_PASSWORD_MAX })
+  @ApiProperty({ format: 'password', maxLength: LOGIN_PASSWORD_MAX, example: EXAMPLE_PASSWORD })
   @IsDefined()
   @IsString()
   @MaxLength(LOGIN_PASSWORD_MAX)
   password: string;
 
-  @ApiPropertyOptional({ description: 'Ignored' })
+  // Accepted as OAuth2 clients send them, and ignored: the token endpoint has no clients or
+  // scopes, so the document does not offer them.
+  @ApiHideProperty()
   scope?: string;
 
-  @ApiPropertyOptional({ description: 'Ignored' })
+  @ApiHideProperty()
   client_id?: string;
 
-  @ApiPropertyOptional({ description: 'Ignored' })
+  @ApiHideProperty()
   client_secret?: string;
 }
 
 export class RefreshRequest {
-  @ApiProperty({ description: 'The refresh token of the last login or refresh' })
+  @ApiProperty({ description: 'The refresh token of the last login or refresh', example: EXAMPLE_REFRESH_TOKEN })
   @IsDefined()
   @IsString()
   @MaxLength(512)
@@ -74,7 +78,7 @@ export class RefreshRequest {
 }
 
 export class LogoutRequest {
-  @ApiPropertyOptional({ description: "Ends this token's session; without it, the session of the access token used" })
+  @ApiPropertyOptional({ description: "Ends this token's session; without it, the session of the access token used", example: EXAMPLE_REFRESH_TOKEN })
   @Optional()
   @IsString()
   @MaxLength(512)
@@ -82,10 +86,10 @@ export class LogoutRequest {
 }
 
 export class TokenResponse {
-  @ApiProperty({ description: 'JWT to send as `Authorization: Bearer …`' })
+  @ApiProperty({ description: 'JWT to send as `Authorization: Bearer …`', example: 'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiI…' })
   access_token: string;
 
-  @ApiProperty({ description: 'Opaque; spent by its first use on /v1/auth/refresh' })
+  @ApiProperty({ description: 'Opaque; spent by its first use on /v1/auth/refresh', example: EXAMPLE_REFRESH_TOKEN })
   refresh_token: string;
 
   @ApiProperty({ enum: ['bearer'], example: 'bearer' })

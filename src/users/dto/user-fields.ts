@@ -46,10 +46,10 @@ function field(presence: Presence, api: ApiPropertyOptions, ...rules: PropertyDe
   return applyDecorators(gate, ApiProperty(doc), ...rules);
 }
 
-const jsonObject = (presence: Presence, description: string) =>
+const jsonObject = (presence: Presence, description: string, example: Record<string, unknown>) =>
   field(
     presence,
-    { type: 'object', additionalProperties: true, description: `${description} (a JSON object of at most 16 KiB)` },
+    { type: 'object', additionalProperties: true, example, description: `${description} (a JSON object of at most 16 KiB)` },
     IsObject(),
     MaxJsonBytes(JSON_OBJECT_MAX_BYTES),
   );
@@ -75,7 +75,13 @@ export const UserFields = {
       Matches(USERNAME_PATTERN),
     ),
   password: (p: Presence) =>
-    field(p, { type: String, format: 'password', minLength: PASSWORD_MIN, maxLength: PASSWORD_MAX, writeOnly: true }, IsString(), MinLength(PASSWORD_MIN), MaxLength(PASSWORD_MAX)),
+    field(
+      p,
+      { type: String, format: 'password', minLength: PASSWORD_MIN, maxLength: PASSWORD_MAX, writeOnly: true, example: 'correct-horse-battery' },
+      IsString(),
+      MinLength(PASSWORD_MIN),
+      MaxLength(PASSWORD_MAX),
+    ),
   fullName: (p: Presence) =>
     field(
       p,
@@ -93,11 +99,11 @@ export const UserFields = {
       MaxLength(2048),
       IsUrl({ protocols: ['http', 'https'], require_protocol: true, require_tld: false }),
     ),
-  bio: (p: Presence) => field(p, { type: String, maxLength: 1000 }, IsString(), MaxLength(1000)),
+  bio: (p: Presence) => field(p, { type: String, maxLength: 1000, example: 'Product designer, mostly on the billing team.' }, IsString(), MaxLength(1000)),
   timezone: (p: Presence) => field(p, { type: String, example: 'Europe/Paris', description: 'An IANA time zone' }, IsString(), IsTimeZone()),
   locale: (p: Presence) => field(p, { type: String, example: 'en-US', description: 'A BCP 47 language tag' }, IsString(), IsLocale()),
-  preferences: (p: Presence) => jsonObject(p, 'User preferences'),
-  settings: (p: Presence) => jsonObject(p, 'User settings'),
+  preferences: (p: Presence) => jsonObject(p, 'User preferences', { theme: 'dark', notifications: { email: true } }),
+  settings: (p: Presence) => jsonObject(p, 'User settings', { start_page: 'dashboard' }),
   roles: (p: Presence) =>
     field(
       p,

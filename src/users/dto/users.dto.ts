@@ -42,7 +42,13 @@ export class UpdateUserRequest {
   @UserFields.flag('optional', 'Platform admin only') is_verified?: boolean;
   @UserFields.workspaceId('nullable', 'A workspace the user belongs to') default_workspace_id?: string | null;
 
-  @ApiPropertyOptional({ type: String, format: 'password', writeOnly: true, description: 'Required with `password` unless the caller is a platform admin' })
+  @ApiPropertyOptional({
+    type: String,
+    format: 'password',
+    writeOnly: true,
+    example: 'old-horse-battery',
+    description: 'Required with `password` unless the caller is a platform admin',
+  })
   @Optional()
   @IsString()
   @MaxLength(1024)
