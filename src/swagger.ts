@@ -3,7 +3,8 @@ import type { INestApplication, Type } from '@nestjs/common';
 import { MetadataScanner, ModulesContainer, Reflector } from '@nestjs/core';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
 import { IS_PUBLIC_KEY } from './auth/public.decorator.js';
-import { errorExample, errorResponseObject, ErrorResponse, ValidationErrorItem, ValidationErrorResponse } from './common/openapi.js';
+import { ForbiddenError } from './common/errors/app-error.js';
+import { errorExample, errorResponseObject, namedExample, ErrorResponse, ValidationErrorItem, ValidationErrorResponse } from './common/openapi.js';
 
 const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'] as const;
 type OperationObject = NonNullable<OpenAPIObject['paths'][string]['get']>;
@@ -17,14 +18,32 @@ export function operationIdOf(controllerKey: string, methodKey: string): string 
   return base.charAt(0).toLowerCase() + base.slice(1) + methodKey.charAt(0).toUpperCase() + methodKey.slice(1);
 }
 
+/** The one tag of each controller, in the order the Swagger UI lists them. */
+export const API_TAGS = [
+  { name: 'auth', description: 'Log in, refresh and end sessions; the key that verifies access tokens' },
+  { name: 'users', description: 'User accounts: the caller, the users of a workspace, and platform administration' },
+  { name: 'organizations', description: 'Organizations, the top of the tenancy: create, read, rename, delete' },
+  { name: 'workspaces', description: 'Workspaces inside an organization' },
+  { name: 'members', description: 'Who belongs to an organization or a workspace, and with which role' },
+  { name: 'health', description: 'Liveness and readiness probes' },
+] as const;
+
 export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
-  const config = new DocumentBuilder()
+  const builder = new DocumentBuilder()
     .setTitle('Identity and workspace-membership service')
     .setDescription('Users, organizations, workspaces, workspace members and authentication.')
     .setVersion('1.0.0')
-    .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' }, 'bearer')
-    .addOAuth2({ type: 'oauth2', flows: { password: { tokenUrl: '/v1/auth/token', scopes: {} } } }, 'oauth2')
-    .build();
+    .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'An access token from `POST /v1/auth/login`' }, 'bearer')
+    .addOAuth2(
+      {
+        type: 'oauth2',
+        description: 'Log in with a username (or email) and a password',
+        flows: { password: { tokenUrl: '/v1/auth/token', scopes: {} } },
+      },
+      'oauth2',
+    );
+  for (const tag of API_TAGS) builder.addTag(tag.name, tag.description);
+  const config = builder.build();
   const document = SwaggerModule.createDocument(app, config, {
     operationIdFactory: operationIdOf,
     extraModels: [ErrorResponse, ValidationErrorResponse, ValidationErrorItem],
@@ -39,9 +58,22 @@ export function setupSwagger(app: INestApplication): void {
   SwaggerModule.setup('docs', app, document, {
     jsonDocumentUrl: 'openapi.json',
     raw: ['json'],
-    swaggerOptions: { persistAuthorization: true },
+    customCss: AUTHORIZE_DIALOG_CSS,
+    // No badge fetched from an outside validator: the page loads nothing but its own origin.
+    swaggerOptions: { persistAuthorization: true, validatorUrl: null },
   });
 }
+
+/**
+ * The password flow needs only a username and a password: the token endpoint takes no client
+ * credentials and has no scopes, yet Swagger UI always offers client_id, client_secret, where to
+ * send them, and a text about scopes.
+ */
+const AUTHORIZE_DIALOG_CSS = `
+.auth-container .wrapper:has(> label[for="password_type"]),
+.auth-container .wrapper:has(> label[for="client_id_password"]),
+.auth-container .wrapper:has(> label[for="client_secret_password"]),
+.auth-container .scope-def { display: none; }`;
 
 /**
  * The operations whose handler is `@Public()`, read from the same metadata the global JWT guard
@@ -92,16 +124,21 @@ function completeOperations(document: OpenAPIObject, publicIds: Set<string>): vo
   }
 }
 
-/** Each error response shows a body of its own status (a 403 with the operation's permission). */
+/**
+ * Each error response shows a body of its own status: the ones the controller declared, else a
+ * generic one; a 403 shows the operation's own permission first.
+ */
 function addErrorExamples(operation: OperationObject): void {
   const permission = (operation as unknown as Record<string, unknown>)['x-required-permission'] as string | undefined;
   const responses = operation.responses as Record<string, { description: string; content?: Record<string, Record<string, unknown>> }>;
   for (const [status, response] of Object.entries(responses)) {
     const media = response.content?.['application/json'];
-    if (Number(status) < 400 || !media || media.example !== undefined || media.examples !== undefined) continue;
+    if (Number(status) < 400 || !media || media.example !== undefined) continue;
+    const declared = media.examples as Record<string, { value: Record<string, unknown> }> | undefined;
     // Copies: decorators may share one response object between operations with other permissions.
-    const example = errorExample(Number(status), permission);
-    responses[status] = { ...response, content: { ...response.content, 'application/json': { ...media, example } } };
+    let shown: Record<string, unknown> = declared ? { examples: declared } : { example: errorExample(Number(status), permission) };
+    if (declared && status === '403' && permission) shown = { examples: Object.fromEntries([namedExample(new ForbiddenError(permission)), ...Object.entries(declared)]) };
+    responses[status] = { ...response, content: { ...response.content, 'application/json': { ...media, ...shown } } };
   }
 }
 

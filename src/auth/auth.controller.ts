@@ -1,5 +1,6 @@
 import { Body, Controller, Header, HttpCode, Post, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiConsumes, ApiNoContentResponse, ApiOAuth2, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { AuthenticationError } from '../common/errors/app-error.js';
 import { ApiErrors } from '../common/openapi.js';
 import { RequestValidationError } from '../common/validation/pydantic-errors.js';
 import type { User } from '../users/user.entity.js';
@@ -24,7 +25,7 @@ export class AuthController {
   @ApiOperation({ summary: 'Log in with an email or username and a password' })
   @ApiBody({ type: LoginRequest })
   @ApiOkResponse({ type: TokenResponse })
-  @ApiErrors(401, 422, 429)
+  @ApiErrors(new AuthenticationError('Invalid credentials'), new AuthenticationError('Account is disabled'), 422, 429)
   async login(@Body() body: unknown): Promise<TokenResponse> {
     const dto = await validateBody(LoginRequest, body);
     const login = dto.login ?? dto.email ?? dto.username;
@@ -43,7 +44,7 @@ export class AuthController {
   @ApiConsumes('application/x-www-form-urlencoded', 'application/json')
   @ApiBody({ type: TokenRequest })
   @ApiOkResponse({ type: TokenResponse })
-  @ApiErrors(401, 422, 429)
+  @ApiErrors(new AuthenticationError('Invalid credentials'), new AuthenticationError('Account is disabled'), 422, 429)
   async token(@Body() body: unknown): Promise<TokenResponse> {
     const dto = await validateBody(TokenRequest, body);
     return this.auth.login(dto.username, dto.password);
@@ -57,7 +58,7 @@ export class AuthController {
   @ApiOperation({ summary: 'Exchange a refresh token for a new pair; the old refresh token is spent' })
   @ApiBody({ type: RefreshRequest })
   @ApiOkResponse({ type: TokenResponse })
-  @ApiErrors(401, 422, 429)
+  @ApiErrors(new AuthenticationError(), new AuthenticationError('Account is disabled'), 422, 429)
   async refresh(@Body() body: unknown): Promise<TokenResponse> {
     const dto = await validateBody(RefreshRequest, body);
     return this.auth.refresh(dto.refresh_token);

@@ -1,6 +1,7 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiExtraModels, ApiProperty, ApiPropertyOptional, ApiResponse, getSchemaPath } from '@nestjs/swagger';
-import { DEFAULT_MESSAGES, ErrorCode } from './errors/error-codes.js';
+import { NotFoundError, type AppError, type ResourceType } from './errors/app-error.js';
+import { DEFAULT_MESSAGES, ErrorCode, httpStatusOf } from './errors/error-codes.js';
 
 /** The standard error body (CONTRACT §2), as a named schema in the OpenAPI document. */
 export class ErrorResponse {
@@ -94,13 +95,47 @@ export function errorResponseObject(status: number): { description: string; cont
   return { description: DESCRIPTIONS[status] ?? 'Error', content: { 'application/json': { schema } } };
 }
 
-/** Documents the error responses an operation can answer, each with its named schema. */
-export function ApiErrors(...statuses: number[]): MethodDecorator & ClassDecorator {
+/** The id in example bodies, so that they read like real responses. */
+export const EXAMPLE_ID = '3fa85f64-5717-4562-b3fc-2c963f66afa6';
+
+/** A 404 of this resource type, for `@ApiErrors(…)`. */
+export const notFoundExample = (resourceType: ResourceType): NotFoundError => new NotFoundError(resourceType, EXAMPLE_ID);
+
+type ExampleObject = { summary: string; value: Record<string, unknown> };
+
+/** The body the global filter answers for this error, with a fixed timestamp. */
+function exampleBodyOf(error: AppError): Record<string, unknown> {
+  const status = httpStatusOf(error.code);
+  return { error: error.code, message: error.message, details: error.details, timestamp: EXAMPLE_TIMESTAMP, status_code: status };
+}
+
+/** Named after what tells the error apart from others of its status: a field, reason, type or permission. */
+export function namedExample(error: AppError): [string, ExampleObject] {
+  const { field, reason, resource_type: type, required_permission: permission } = error.details as Record<string, string | undefined>;
+  const name = field ?? reason ?? permission ?? type ?? error.message.toLowerCase().replace(/[^a-z0-9]+/g, '_');
+  const summary = permission ? `Without \`${permission}\`` : type && !field ? `No visible ${type} with that id` : error.message;
+  return [name, { summary, value: exampleBodyOf(error) }];
+}
+
+/**
+ * Documents the error responses an operation can answer, each with its named schema. A status
+ * given as an error (`new ConflictError(…)`, `notFoundExample('user')`) also shows that error's
+ * body as an example; several errors of one status become named examples of one response.
+ */
+export function ApiErrors(...errors: (number | AppError)[]): MethodDecorator & ClassDecorator {
+  const byStatus = new Map<number, Record<string, ExampleObject>>();
+  for (const error of errors) {
+    const status = typeof error === 'number' ? error : httpStatusOf(error.code);
+    const examples = byStatus.get(status) ?? {};
+    if (typeof error !== 'number') Object.assign(examples, Object.fromEntries([namedExample(error)]));
+    byStatus.set(status, examples);
+  }
   return applyDecorators(
     ApiExtraModels(ErrorResponse, ValidationErrorResponse),
-    ...statuses.map((status) => {
+    ...[...byStatus].map(([status, examples]) => {
       const { description, content } = errorResponseObject(status);
-      return ApiResponse({ status, description, schema: content['application/json'].schema });
+      const shown = Object.keys(examples).length > 0 ? { examples } : {};
+      return ApiResponse({ status, description, schema: content['application/json'].schema, ...shown });
     }),
   );
 }

@@ -8,7 +8,7 @@ import { Metrics } from './metrics.js';
 
 const INDICATORS = { type: 'object', additionalProperties: { type: 'object', properties: { status: { type: 'string' } }, additionalProperties: true } };
 
-@ApiTags('operations')
+@ApiTags('health')
 @Public()
 @Controller()
 export class HealthController {

@@ -3,15 +3,17 @@ import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, 
 import { AllowSelf } from '../access/allow-self.decorator.js';
 import { RequirePermission } from '../access/permission.decorator.js';
 import { CurrentUser } from '../auth/current-user.decorator.js';
-import { ApiErrors } from '../common/openapi.js';
+import { ForbiddenError } from '../common/errors/app-error.js';
+import { ApiErrors, EXAMPLE_ID, notFoundExample } from '../common/openapi.js';
 import type { User } from '../users/user.entity.js';
+import { alreadyMember, lastWorkspaceOwner } from '../workspaces/member-errors.js';
 import { WorkspaceParamsDto } from '../workspaces/workspace.dto.js';
 import { AddMemberDto, MemberListQueryDto, MemberListResponse, MemberParamsDto, MemberResponse, UpdateMemberDto } from './member.dto.js';
 import { MembersService, type WorkspaceRef } from './members.service.js';
 
 const refOf = (params: WorkspaceParamsDto): WorkspaceRef => ({ orgId: params.org_id.toLowerCase(), workspaceId: params.workspace_id.toLowerCase() });
 
-@ApiTags('Workspace Members')
+@ApiTags('members')
 @Controller('v1/orgs/:org_id/workspaces/:workspace_id/members')
 export class MembersController {
   constructor(private readonly members: MembersService) {}
@@ -26,7 +28,7 @@ export class MembersController {
   })
   @RequirePermission('members:read')
   @ApiOkResponse({ type: MemberListResponse })
-  @ApiErrors(404, 422)
+  @ApiErrors(notFoundExample('workspace'), notFoundExample('organization'), 422)
   listWorkspaceMembers(@Param() params: WorkspaceParamsDto, @Query() query: MemberListQueryDto): Promise<MemberListResponse> {
     return this.members.list(refOf(params), query);
   }
@@ -35,7 +37,7 @@ export class MembersController {
   @Post()
   @RequirePermission('members:add')
   @ApiCreatedResponse({ type: MemberResponse })
-  @ApiErrors(404, 409, 422)
+  @ApiErrors(new ForbiddenError('members:manage_owners'), notFoundExample('workspace'), notFoundExample('organization'), notFoundExample('user'), alreadyMember('workspace'), 422)
   addWorkspaceMember(@CurrentUser() user: User, @Param() params: WorkspaceParamsDto, @Body() body: AddMemberDto): Promise<MemberResponse> {
     return this.members.add(user, refOf(params), { ...body, user_id: body.user_id.toLowerCase() });
   }
@@ -44,7 +46,7 @@ export class MembersController {
   @Patch(':member_user_id')
   @RequirePermission('members:update')
   @ApiOkResponse({ type: MemberResponse })
-  @ApiErrors(404, 409, 422)
+  @ApiErrors(new ForbiddenError('members:manage_owners'), notFoundExample('member'), notFoundExample('workspace'), notFoundExample('organization'), lastWorkspaceOwner(EXAMPLE_ID), 422)
   updateWorkspaceMemberRole(@CurrentUser() user: User, @Param() params: MemberParamsDto, @Body() body: UpdateMemberDto): Promise<MemberResponse> {
     return this.members.changeRole(user, refOf(params), params.member_user_id.toLowerCase(), body.role);
   }
@@ -55,7 +57,7 @@ export class MembersController {
   @RequirePermission('members:remove')
   @AllowSelf('member_user_id')
   @ApiNoContentResponse({ description: 'Removed' })
-  @ApiErrors(404, 409, 422)
+  @ApiErrors(new ForbiddenError('members:manage_owners'), notFoundExample('member'), notFoundExample('workspace'), notFoundExample('organization'), lastWorkspaceOwner(EXAMPLE_ID), 422)
   async removeWorkspaceMember(@CurrentUser() user: User, @Param() params: MemberParamsDto): Promise<void> {
     await this.members.remove(user, refOf(params), params.member_user_id.toLowerCase());
   }

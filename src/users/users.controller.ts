@@ -13,9 +13,11 @@ import { AllowSelf } from '../access/allow-self.decorator.js';
 import { RequirePermission } from '../access/permission.decorator.js';
 import { CurrentSession, CurrentUser } from '../auth/current-user.decorator.js';
 import { validateBody } from '../auth/validate-body.js';
-import { ApiErrors } from '../common/openapi.js';
+import { ForbiddenError } from '../common/errors/app-error.js';
+import { ApiErrors, EXAMPLE_ID, notFoundExample } from '../common/openapi.js';
 import { UserListResponse, UserResponse } from './dto/user-response.dto.js';
 import { CreateUserRequest, GetUserQuery, ListUsersQuery, PreferencesPatchRequest, UpdateUserRequest, UserIdParams } from './dto/users.dto.js';
+import { emailTaken, lastAdmin, lastOwnerOfUser, usernameTaken } from './user-errors.js';
 import { toUserResponse } from './user-response.js';
 import type { User } from './user.entity.js';
 import { UsersService } from './users.service.js';
@@ -34,7 +36,7 @@ export class UsersController {
   @RequirePermission('users:read')
   @ApiOperation({ summary: 'List the users of a workspace' })
   @ApiOkResponse({ type: UserListResponse })
-  @ApiErrors(404, 422)
+  @ApiErrors(notFoundExample('workspace'), 422)
   list(@Query() query: ListUsersQuery): Promise<UserListResponse> {
     return this.users.list(query);
   }
@@ -44,7 +46,7 @@ export class UsersController {
   @ApiOperation({ summary: 'Create a user (platform admin)' })
   @ApiBody({ type: CreateUserRequest })
   @ApiCreatedResponse({ type: UserResponse })
-  @ApiErrors(409, 422)
+  @ApiErrors(emailTaken(), usernameTaken(), 422)
   async create(@Body() body: unknown): Promise<UserResponse> {
     return this.users.create(await validateBody(CreateUserRequest, body));
   }
@@ -77,7 +79,7 @@ export class UsersController {
   @ApiOAuth2([], 'oauth2')
   @ApiOperation({ summary: 'Get a user (oneself, a user sharing a workspace, or anyone for a platform admin)' })
   @ApiOkResponse({ type: UserResponse })
-  @ApiErrors(401, 403, 404, 422)
+  @ApiErrors(401, new ForbiddenError('users:read'), notFoundExample('user'), notFoundExample('workspace'), 422)
   get(@CurrentUser() user: User, @Param() params: UserIdParams, @Query() query: GetUserQuery): Promise<UserResponse> {
     return this.users.findVisible(user, params.user_id, query.workspace_id);
   }
@@ -86,9 +88,10 @@ export class UsersController {
   @RequirePermission('users:update')
   @AllowSelf('user_id')
   @ApiOperation({ summary: 'Update a user (partial): oneself, or anyone for a platform admin' })
-  @ApiBody({ type: UpdateUserRequest })
+  // A partial update: the example changes profile fields only, not roles, flags or the password.
+  @ApiBody({ type: UpdateUserRequest, examples: { profile: { summary: 'Update profile fields', value: { full_name: 'Jane Doe', timezone: 'Europe/Paris', locale: 'fr-FR' } } } })
   @ApiOkResponse({ type: UserResponse })
-  @ApiErrors(404, 409, 422)
+  @ApiErrors(new ForbiddenError('users:manage'), notFoundExample('user'), emailTaken(), usernameTaken(), lastAdmin(), 422)
   async update(@CurrentUser() user: User, @CurrentSession() session: string | undefined, @Param() params: UserIdParams, @Body() body: unknown): Promise<UserResponse> {
     return this.users.update(user, params.user_id.toLowerCase(), await validateBody(UpdateUserRequest, body), session);
   }
@@ -99,7 +102,7 @@ export class UsersController {
   @AllowSelf('user_id')
   @ApiOperation({ summary: 'Delete a user: oneself, or anyone for a platform admin' })
   @ApiNoContentResponse({ description: 'Deleted' })
-  @ApiErrors(404, 409, 422)
+  @ApiErrors(notFoundExample('user'), lastAdmin(), lastOwnerOfUser([EXAMPLE_ID], []), 422)
   async remove(@Param() params: UserIdParams): Promise<void> {
     await this.users.remove(params.user_id.toLowerCase());
   }

@@ -3,8 +3,10 @@ import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiTags } from
 import { AllowSelf } from '../access/allow-self.decorator.js';
 import { RequirePermission } from '../access/permission.decorator.js';
 import { CurrentUser } from '../auth/current-user.decorator.js';
-import { ApiErrors } from '../common/openapi.js';
+import { ForbiddenError } from '../common/errors/app-error.js';
+import { ApiErrors, EXAMPLE_ID, notFoundExample } from '../common/openapi.js';
 import type { User } from '../users/user.entity.js';
+import { alreadyMember, lastOrgOwner, lastOwnerOfOrgWorkspaces } from './member-errors.js';
 import { OrgParamsDto } from './organization.dto.js';
 import {
   AddOrgMemberDto,
@@ -16,7 +18,7 @@ import {
 } from './org-member.dto.js';
 import { OrgMembersService } from './org-members.service.js';
 
-@ApiTags('Organization Members')
+@ApiTags('members')
 @Controller('v1/orgs/:org_id/members')
 export class OrgMembersController {
   constructor(private readonly members: OrgMembersService) {}
@@ -25,7 +27,7 @@ export class OrgMembersController {
   @Get()
   @RequirePermission('org_members:read')
   @ApiOkResponse({ type: OrgMemberListResponse })
-  @ApiErrors(404, 422)
+  @ApiErrors(notFoundExample('organization'), 422)
   listOrgMembers(@Param() params: OrgParamsDto, @Query() query: OrgMemberListQueryDto): Promise<OrgMemberListResponse> {
     return this.members.list(params.org_id, query);
   }
@@ -34,7 +36,7 @@ export class OrgMembersController {
   @Post()
   @RequirePermission('org_members:add')
   @ApiCreatedResponse({ type: OrgMemberResponse })
-  @ApiErrors(404, 409, 422)
+  @ApiErrors(new ForbiddenError('org_members:manage_owners'), notFoundExample('organization'), notFoundExample('user'), alreadyMember('organization'), 422)
   addOrgMember(@CurrentUser() user: User, @Param() params: OrgParamsDto, @Body() body: AddOrgMemberDto): Promise<OrgMemberResponse> {
     return this.members.add(user, params.org_id, { ...body, user_id: body.user_id.toLowerCase() });
   }
@@ -43,7 +45,7 @@ export class OrgMembersController {
   @Patch(':member_user_id')
   @RequirePermission('org_members:update')
   @ApiOkResponse({ type: OrgMemberResponse })
-  @ApiErrors(404, 409, 422)
+  @ApiErrors(new ForbiddenError('org_members:manage_owners'), notFoundExample('member'), notFoundExample('organization'), lastOrgOwner(EXAMPLE_ID), 422)
   updateOrgMemberRole(@CurrentUser() user: User, @Param() params: OrgMemberParamsDto, @Body() body: UpdateOrgMemberDto): Promise<OrgMemberResponse> {
     return this.members.changeRole(user, params.org_id, params.member_user_id.toLowerCase(), body.role);
   }
@@ -54,7 +56,7 @@ export class OrgMembersController {
   @RequirePermission('org_members:remove')
   @AllowSelf('member_user_id')
   @ApiNoContentResponse({ description: 'Removed' })
-  @ApiErrors(404, 409, 422)
+  @ApiErrors(new ForbiddenError('org_members:manage_owners'), notFoundExample('member'), notFoundExample('organization'), lastOrgOwner(EXAMPLE_ID), lastOwnerOfOrgWorkspaces([EXAMPLE_ID]), 422)
   async removeOrgMember(@CurrentUser() user: User, @Param() params: OrgMemberParamsDto): Promise<void> {
     await this.members.remove(user, params.org_id, params.member_user_id.toLowerCase());
   }

@@ -2,13 +2,14 @@ import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } fr
 import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOAuth2, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { RequirePermission } from '../access/permission.decorator.js';
 import { CurrentUser } from '../auth/current-user.decorator.js';
-import { ApiErrors } from '../common/openapi.js';
+import { ApiErrors, notFoundExample } from '../common/openapi.js';
 import type { User } from '../users/user.entity.js';
 import { CreateOrganizationDto, OrganizationListResponse, OrganizationResponse, OrgParamsDto, UpdateOrganizationDto } from './organization.dto.js';
 import { OrganizationsService } from './organizations.service.js';
 import { PageQueryDto } from './page-query.dto.js';
+import { slugConflict } from './slug-insert.js';
 
-@ApiTags('Organizations')
+@ApiTags('organizations')
 @Controller('v1/orgs')
 export class OrganizationsController {
   constructor(private readonly orgs: OrganizationsService) {}
@@ -18,7 +19,7 @@ export class OrganizationsController {
   @ApiBearerAuth('bearer')
   @ApiOAuth2([], 'oauth2')
   @ApiCreatedResponse({ type: OrganizationResponse })
-  @ApiErrors(401, 409, 422)
+  @ApiErrors(401, slugConflict('organization'), 422)
   createOrganization(@CurrentUser() user: User, @Body() body: CreateOrganizationDto): Promise<OrganizationResponse> {
     return this.orgs.create(user, body);
   }
@@ -37,7 +38,7 @@ export class OrganizationsController {
   @Get(':org_id')
   @RequirePermission('orgs:read')
   @ApiOkResponse({ type: OrganizationResponse })
-  @ApiErrors(404, 422)
+  @ApiErrors(notFoundExample('organization'), 422)
   getOrganization(@Param() params: OrgParamsDto): Promise<OrganizationResponse> {
     return this.orgs.get(params.org_id);
   }
@@ -46,7 +47,7 @@ export class OrganizationsController {
   @Patch(':org_id')
   @RequirePermission('orgs:update')
   @ApiOkResponse({ type: OrganizationResponse })
-  @ApiErrors(404, 409, 422)
+  @ApiErrors(notFoundExample('organization'), slugConflict('organization'), 422)
   updateOrganization(@Param() params: OrgParamsDto, @Body() body: UpdateOrganizationDto): Promise<OrganizationResponse> {
     return this.orgs.update(params.org_id, body);
   }
@@ -56,7 +57,7 @@ export class OrganizationsController {
   @HttpCode(204)
   @RequirePermission('orgs:delete')
   @ApiNoContentResponse({ description: 'Deleted' })
-  @ApiErrors(404, 422)
+  @ApiErrors(notFoundExample('organization'), 422)
   async deleteOrganization(@Param() params: OrgParamsDto): Promise<void> {
     await this.orgs.remove(params.org_id);
   }

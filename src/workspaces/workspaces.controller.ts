@@ -4,14 +4,15 @@ import { CurrentScope } from '../access/current-scope.decorator.js';
 import { RequirePermission } from '../access/permission.decorator.js';
 import type { ResolvedScope } from '../access/scope.js';
 import { CurrentUser } from '../auth/current-user.decorator.js';
-import { ApiErrors } from '../common/openapi.js';
+import { ApiErrors, notFoundExample } from '../common/openapi.js';
 import type { User } from '../users/user.entity.js';
 import { OrgParamsDto } from './organization.dto.js';
 import { PageQueryDto } from './page-query.dto.js';
+import { slugConflict } from './slug-insert.js';
 import { CreateWorkspaceDto, UpdateWorkspaceDto, WorkspaceListResponse, WorkspaceParamsDto, WorkspaceResponse } from './workspace.dto.js';
 import { WorkspacesService } from './workspaces.service.js';
 
-@ApiTags('Workspaces')
+@ApiTags('workspaces')
 @Controller('v1/orgs/:org_id/workspaces')
 export class WorkspacesController {
   constructor(private readonly workspaces: WorkspacesService) {}
@@ -20,7 +21,7 @@ export class WorkspacesController {
   @Post()
   @RequirePermission('workspaces:create')
   @ApiCreatedResponse({ type: WorkspaceResponse })
-  @ApiErrors(404, 409, 422)
+  @ApiErrors(notFoundExample('organization'), slugConflict('workspace'), 422)
   createWorkspace(@CurrentUser() user: User, @Param() params: OrgParamsDto, @Body() body: CreateWorkspaceDto): Promise<WorkspaceResponse> {
     return this.workspaces.create(user, params.org_id, body);
   }
@@ -29,7 +30,7 @@ export class WorkspacesController {
   @Get()
   @RequirePermission('orgs:read')
   @ApiOkResponse({ type: WorkspaceListResponse })
-  @ApiErrors(404, 422)
+  @ApiErrors(notFoundExample('organization'), 422)
   listWorkspaces(
     @CurrentUser() user: User,
     @CurrentScope() scope: ResolvedScope,
@@ -43,7 +44,7 @@ export class WorkspacesController {
   @Get(':workspace_id')
   @RequirePermission('workspaces:read')
   @ApiOkResponse({ type: WorkspaceResponse })
-  @ApiErrors(404, 422)
+  @ApiErrors(notFoundExample('workspace'), notFoundExample('organization'), 422)
   getWorkspace(@Param() params: WorkspaceParamsDto): Promise<WorkspaceResponse> {
     return this.workspaces.get(params.workspace_id);
   }
@@ -52,7 +53,7 @@ export class WorkspacesController {
   @Patch(':workspace_id')
   @RequirePermission('workspaces:update')
   @ApiOkResponse({ type: WorkspaceResponse })
-  @ApiErrors(404, 409, 422)
+  @ApiErrors(notFoundExample('workspace'), notFoundExample('organization'), slugConflict('workspace'), 422)
   updateWorkspace(@Param() params: WorkspaceParamsDto, @Body() body: UpdateWorkspaceDto): Promise<WorkspaceResponse> {
     return this.workspaces.update(params.workspace_id, body);
   }
@@ -62,7 +63,7 @@ export class WorkspacesController {
   @HttpCode(204)
   @RequirePermission('workspaces:delete')
   @ApiNoContentResponse({ description: 'Deleted' })
-  @ApiErrors(404, 422)
+  @ApiErrors(notFoundExample('workspace'), notFoundExample('organization'), 422)
   async deleteWorkspace(@Param() params: WorkspaceParamsDto): Promise<void> {
     await this.workspaces.remove(params.workspace_id);
   }

@@ -1,7 +1,7 @@
 import SwaggerParser from '@apidevtools/swagger-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../support/app.js';
-import { OpenApiResponseChecker, operationsOf, type Operation } from '../support/openapi.js';
+import { examplesOf, OpenApiResponseChecker, operationsOf, type Operation } from '../support/openapi.js';
 
 /** The operations that answer without a token (CONTRACT §1); everything else needs one. */
 const PUBLIC = ['POST /v1/auth/login', 'POST /v1/auth/token', 'POST /v1/auth/refresh', 'GET /health/live', 'GET /health/ready'];
@@ -108,18 +108,17 @@ describe('the OpenAPI document', () => {
     for (const { name, method, path, operation } of operations) {
       for (const [status, response] of Object.entries<any>(operation.responses)) {
         if (Number(status) < 400) continue;
-        const example = response.content?.['application/json']?.example;
-        if (example === undefined) {
-          problems.push(`${name}: ${status} has no example`);
-          continue;
+        const examples = examplesOf(response);
+        if (examples.length === 0) problems.push(`${name}: ${status} has no example`);
+        for (const example of examples) {
+          if (status !== '422' && example.status_code !== Number(status)) problems.push(`${name}: ${status} example says ${example.status_code}`);
+          const body = JSON.stringify(example);
+          const problem = checker.check({ method: method.toUpperCase(), url: path, status: Number(status), contentType: 'application/json', body });
+          if (problem) problems.push(problem);
         }
-        if (status !== '422' && example.status_code !== Number(status)) problems.push(`${name}: ${status} example says ${example.status_code}`);
-        const body = JSON.stringify(example);
-        const problem = checker.check({ method: method.toUpperCase(), url: path, status: Number(status), contentType: 'application/json', body });
-        if (problem) problems.push(problem);
       }
       const permission = operation['x-required-permission'];
-      const forbidden = operation.responses['403']?.content?.['application/json']?.example;
+      const forbidden = examplesOf(operation.responses['403'])[0];
       if (permission && forbidden?.details?.required_permission !== permission) problems.push(`${name}: 403 example does not name ${permission}`);
     }
     expect(problems).toEqual([]);

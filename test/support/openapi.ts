@@ -37,6 +37,13 @@ export function operationsOf(document: OpenApiDocument): Operation[] {
   );
 }
 
+/** The example bodies of a response: its one `example`, or each of its named `examples`, first shown first. */
+export function examplesOf(response: any): any[] {
+  const media = response?.content?.['application/json'];
+  if (media?.example !== undefined) return [media.example];
+  return Object.values<any>(media?.examples ?? {}).map((example) => example.value);
+}
+
 /**
  * Paths served on purpose without an operation in the document: the Swagger UI and its assets,
  * the document itself, and the Prometheus endpoint (text, excluded from the API description).
