@@ -103,3 +103,30 @@ function holdsNul(value: unknown, depth = 0): boolean {
   if (!isObjectLike(value) || depth > 512) return false;
   return Object.entries(value).some(([key, v]) => key.includes(NUL) || holdsNul(v, depth + 1));
 }
+
+const FINITE_MESSAGE = 'Input should be a finite number';
+
+/**
+ * A JSON number beyond a double's range (`1e309`) parses to ±Infinity, which JSON cannot write
+ * back: stored it would become `null`, and in a merge patch `null` deletes the key. Such a number
+ * is refused where it stands, as pydantic refuses a non-finite number where a finite one is due
+ * (`finite_number`). JSON has no text for it, so `input` is JavaScript's (`"Infinity"`).
+ */
+export function nonFiniteErrors(instance: object, location: Location, skip: Set<string>): PydanticError[] {
+  const errors: PydanticError[] = [];
+  for (const field of declaredFields(instance.constructor)) {
+    const value = (instance as Record<string, unknown>)[field];
+    if (!skip.has(field) && value !== undefined) collectNonFinite(value, [location, field], errors, 0);
+  }
+  return errors;
+}
+
+function collectNonFinite(value: unknown, loc: (string | number)[], out: PydanticError[], depth: number): void {
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value)) out.push({ type: 'finite_number', loc, msg: FINITE_MESSAGE, input: String(value) });
+    return;
+  }
+  if (!isObjectLike(value) || depth > 512) return;
+  const list = Array.isArray(value);
+  for (const [key, item] of Object.entries(value)) collectNonFinite(item, [...loc, list ? Number(key) : key], out, depth + 1);
+}

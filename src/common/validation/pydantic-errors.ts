@@ -63,7 +63,9 @@ export const PYDANTIC_RULES: Record<string, Rule> = {
       ? { type: 'int_parsing', msg: 'Input should be a valid integer, unable to parse string as an integer' }
       : typeof value === 'number' && Number.isFinite(value)
         ? { type: 'int_from_float', msg: 'Input should be a valid integer, got a number with a fractional part' }
-        : { type: 'int_type', msg: 'Input should be a valid integer' },
+        : typeof value === 'number' && !Number.isNaN(value)
+          ? { type: 'finite_number', msg: 'Input should be a finite number' }
+          : { type: 'int_type', msg: 'Input should be a valid integer' },
   isNumber: (value) =>
     typeof value === 'string'
       ? { type: 'float_parsing', msg: 'Input should be a valid number, unable to parse string as a number' }

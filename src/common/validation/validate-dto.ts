@@ -1,5 +1,5 @@
 import { getMetadataStorage, validate, type ValidationError } from 'class-validator';
-import { nulCharacterErrors, toInstance } from './plain-input.js';
+import { nonFiniteErrors, nulCharacterErrors, toInstance } from './plain-input.js';
 import { mapConstraint, RequestValidationError, type Location, type PydanticError } from './pydantic-errors.js';
 
 type Class = new (...args: any[]) => object;
@@ -19,7 +19,8 @@ export async function validateDto<T extends object>(metatype: new () => T, value
   const raw = location === 'query' ? lastOfRepeated(metatype, value) : (value ?? {});
   const instance = toInstance(metatype, raw);
   const errors = await validate(instance, { whitelist: true, forbidUnknownValues: false, validationError: { target: true, value: true } });
-  const detail = [...flatten(errors, [location], raw, location), ...nulCharacterErrors(instance, location, new Set(errors.map((e) => e.property)))];
+  const failed = new Set(errors.map((e) => e.property));
+  const detail = [...flatten(errors, [location], raw, location), ...nulCharacterErrors(instance, location, failed), ...nonFiniteErrors(instance, location, failed)];
   if (detail.length > 0) throw new RequestValidationError(detail);
   return instance;
 }
