@@ -1,7 +1,7 @@
 import { Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
-import { validateRouteParams } from '../common/validation/validate-route-params.js';
+import { validateRouteParams, type RouteParams } from '../common/validation/validate-route-params.js';
 import type { User } from '../users/user.entity.js';
 import { AccessService } from './access.service.js';
 import { ALLOW_SELF_KEY } from './allow-self.decorator.js';
@@ -22,12 +22,12 @@ export class PermissionGuard implements CanActivate {
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    await validateRouteParams(context);
+    const validated = await validateRouteParams(context);
     const permission = this.reflector.getAllAndOverride<string | undefined>(REQUIRED_PERMISSION_KEY, [context.getHandler(), context.getClass()]);
     if (!permission) return true;
     const req = context.switchToHttp().getRequest<Request>();
     const user = req.user as User;
-    const scope = await this.access.resolve(user, scopeRefOf(req));
+    const scope = await this.access.resolve(user, scopeRefOf(req, validated));
     setRequestScope(req, scope);
     const selfParam = this.reflector.get<string | undefined>(ALLOW_SELF_KEY, context.getHandler());
     if (selfParam && String(req.params[selfParam]).toLowerCase() === user.user_id) return true;
@@ -36,9 +36,17 @@ export class PermissionGuard implements CanActivate {
   }
 }
 
-function scopeRefOf(req: Request): ScopeRef {
+/**
+ * The scope as the handler will read it: from the validated query when the handler declares one,
+ * so a repeated `?workspace_id=` names one workspace (the last) for the guard and the handler alike.
+ */
+function scopeRefOf(req: Request, validated: RouteParams): ScopeRef {
   const params = req.params as Record<string, string | undefined>;
-  const query = req.query as Record<string, unknown>;
-  const queryWorkspace = typeof query.workspace_id === 'string' ? query.workspace_id : undefined;
-  return { orgId: params.org_id, workspaceId: params.workspace_id ?? queryWorkspace };
+  const query = validated.query ?? (req.query as Record<string, unknown>);
+  return { orgId: params.org_id, workspaceId: params.workspace_id ?? lastText(query.workspace_id) };
+}
+
+function lastText(value: unknown): string | undefined {
+  const last = Array.isArray(value) ? value[value.length - 1] : value;
+  return typeof last === 'string' ? last : undefined;
 }

@@ -2,33 +2,45 @@ import type { ExecutionContext } from '@nestjs/common';
 import { ROUTE_ARGS_METADATA } from '@nestjs/common/constants.js';
 import { RouteParamtypes } from '@nestjs/common/enums/route-paramtypes.enum.js';
 import type { Request } from 'express';
-import { RequestValidationError, type Location, type PydanticError } from './pydantic-errors.js';
+import { RequestValidationError, type PydanticError } from './pydantic-errors.js';
 import { isDto, validateDto } from './validate-dto.js';
 
 interface ArgSpec {
   metatype: new () => object;
-  location: Location;
+  location: 'path' | 'query';
 }
 
 const specCache = new WeakMap<Function, ArgSpec[]>();
 
+/** The validated `@Param()` and `@Query()` DTOs of a request: what the handler will be given. */
+export interface RouteParams {
+  path?: Record<string, unknown>;
+  query?: Record<string, unknown>;
+}
+
 /**
  * Validates a handler's `@Param()` and `@Query()` DTOs ahead of the permission check, so that a
  * malformed id answers 422 before visibility (404) and permission (403) are decided (CONTRACT §7).
+ * Returns the values as the handler will see them (a repeated query key: its last value).
  */
-export async function validateRouteParams(context: ExecutionContext): Promise<void> {
+export async function validateRouteParams(context: ExecutionContext): Promise<RouteParams> {
   const specs = routeArgSpecs(context);
-  if (specs.length === 0) return;
+  const validated: RouteParams = {};
+  if (specs.length === 0) return validated;
   const req = context.switchToHttp().getRequest<Request>();
   const detail: PydanticError[] = [];
   for (const { metatype, location } of specs) {
     const value = location === 'path' ? req.params : req.query;
-    await validateDto(metatype, value, location).catch((error: unknown) => {
-      if (!(error instanceof RequestValidationError)) throw error;
-      detail.push(...error.detail);
-    });
+    await validateDto(metatype, value, location).then(
+      (instance) => (validated[location] = instance as Record<string, unknown>),
+      (error: unknown) => {
+        if (!(error instanceof RequestValidationError)) throw error;
+        detail.push(...error.detail);
+      },
+    );
   }
   if (detail.length > 0) throw new RequestValidationError(detail);
+  return validated;
 }
 
 function routeArgSpecs(context: ExecutionContext): ArgSpec[] {
