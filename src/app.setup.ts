@@ -9,6 +9,7 @@ import { rejectDeepJson } from './common/http/json-depth.js';
 import { lenientPathDecoding } from './common/http/lenient-path.js';
 import { requestId } from './common/http/request-id.js';
 import { securityHeaders } from './common/http/security-headers.js';
+import { utf8BodiesOnly } from './common/http/utf8-body.js';
 import { requestLog, ROOT_LOGGER } from './common/logging.js';
 import { setupSwagger } from './swagger.js';
 import type { AppConfig } from './config/config.js';
@@ -38,6 +39,7 @@ export async function createApp(config: AppConfig & { databaseUrl: string }, opt
   const express = app.getHttpAdapter().getInstance();
   express.disable('x-powered-by');
   express.set('etag', false);
+  exactPaths(express.router);
   app.use(requestId);
   app.use(securityHeaders);
   app.use(requestLog(app.get(ROOT_LOGGER)));
@@ -46,9 +48,10 @@ export async function createApp(config: AppConfig & { databaseUrl: string }, opt
   // Not strict: any JSON document parses, and a body that is not an object is then refused by
   // validation the way pydantic refuses it (422 `model_attributes_type`), not as malformed JSON.
   // `verify` is body-parser's own option, which Nest's typing does not list.
-  const json = { limit: config.bodyLimitBytes, strict: false, type: bodyOf('application/json'), verify: rejectDeepJson };
+  const json = { limit: config.bodyLimitBytes, strict: false, type: readsJson, verify: rejectDeepJson };
+  app.use(utf8BodiesOnly((req) => readsJson(req) || readsForm(req)));
   app.useBodyParser('json', json);
-  app.useBodyParser('urlencoded', { limit: config.bodyLimitBytes, extended: false, type: bodyOf('application/x-www-form-urlencoded') });
+  app.useBodyParser('urlencoded', { limit: config.bodyLimitBytes, extended: false, type: readsForm });
   if (config.swaggerEnabled) setupSwagger(app);
   return app;
 }
@@ -59,6 +62,17 @@ export async function createApp(config: AppConfig & { databaseUrl: string }, opt
  */
 const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH']);
 const bodyOf = (mediaType: string) => (req: IncomingMessage) => BODY_METHODS.has(req.method ?? '') && !!(req as Request).is(mediaType);
+const readsJson = bodyOf('application/json');
+const readsForm = bodyOf('application/x-www-form-urlencoded');
+
+/**
+ * Routes match their path exactly, as Starlette's do: `/METRICS` or `/metrics/` is another path,
+ * and an unknown one is a 404, not the same endpoint under a second name. Express takes these
+ * options when it creates its router, which Nest's adapter has done already; no route exists yet.
+ */
+function exactPaths(router: unknown): void {
+  Object.assign(router as object, { caseSensitive: true, strict: true });
+}
 
 const NEST_LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
 const PINO_TO_NEST: Record<string, number> = { silent: 0, fatal: 1, error: 2, warn: 3, info: 4, debug: 5, trace: 6 };

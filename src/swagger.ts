@@ -100,7 +100,7 @@ function publicOperationIds(app: INestApplication): Set<string> {
  * Adds what the global guards, pipe and filter make true of every operation, so no controller has
  * to repeat it: authenticated operations declare the bearer and OAuth2 schemes, 401 and 503 (the
  * caller is looked up in the database on every request); operations with parameters or a body can
- * answer 422, with a body 413; any operation can answer 500. Explicit declarations are kept.
+ * answer 422, with a body 413 and 415; any operation can answer 500. Explicit declarations are kept.
  */
 function completeOperations(document: OpenAPIObject, publicIds: Set<string>): void {
   for (const item of Object.values(document.paths)) {
@@ -113,7 +113,7 @@ function completeOperations(document: OpenAPIObject, publicIds: Set<string>): vo
         statuses.push(401, 503);
       }
       if (operation.requestBody || (operation.parameters?.length ?? 0) > 0) statuses.push(422);
-      if (operation.requestBody) statuses.push(413);
+      if (operation.requestBody) statuses.push(413, 415);
       for (const status of statuses) operation.responses[status] ??= errorResponseObject(status);
       addErrorExamples(operation);
       describeResponses(operation);

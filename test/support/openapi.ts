@@ -161,10 +161,9 @@ function bySpecificity(a: PathTemplate, b: PathTemplate): number {
   return a.rank.length - b.rank.length;
 }
 
-/** The path of a request target, without query, with Express's tolerance of one trailing slash. */
+/** The path of a request target, without query: routes match it exactly, trailing slash included. */
 function normalizePath(url: string): string {
-  const path = url.split('?')[0].split('#')[0] || '/';
-  return path.length > 1 && path.endsWith('/') ? path.slice(0, -1) : path;
+  return url.split('?')[0].split('#')[0] || '/';
 }
 
 /** `#/components/...` inside an operation's schema points into the registered document root. */

@@ -1,6 +1,7 @@
 import { Catch, HttpException, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { allowedMethods } from '../http/allowed-methods.js';
+import { unsupportedCharset } from '../http/utf8-body.js';
 import type { JsonTooDeepError } from '../http/json-depth.js';
 import { locateJsonError } from '../validation/json-error.js';
 import { RequestValidationError, type PydanticError } from '../validation/pydantic-errors.js';
@@ -102,8 +103,9 @@ function fromBodyParser(exception: unknown): AppError | RequestValidationError |
       return new RequestValidationError([
         { type: 'json_invalid', loc: ['body', (error as unknown as JsonTooDeepError).offset], msg: 'JSON decode error', input: {}, ctx: { error: 'Maximum nesting depth exceeded' } },
       ]);
-    case 'encoding.unsupported':
     case 'charset.unsupported':
+      return unsupportedCharset((error as BodyParserError & { charset?: string }).charset ?? '');
+    case 'encoding.unsupported':
       return new AppError(ErrorCode.UnsupportedMediaType, error.message);
     case 'request.aborted':
     case 'request.size.invalid':
