@@ -37,9 +37,12 @@ export function canSeeOrg(scope: ResolvedScope): boolean {
   return scope.platformAdmin || scope.orgRole !== null || scope.workspaceRole !== null;
 }
 
-/** A workspace is visible to its members and to those who inherit a role in it. */
+/**
+ * A workspace is visible to whoever sees its org: a plain org member outside it learns that it
+ * exists (403 for what they may not do there), only an outsider of the org gets 404.
+ */
 export function canSeeWorkspace(scope: ResolvedScope): boolean {
-  return scope.effectiveWorkspaceRole !== null;
+  return canSeeOrg(scope);
 }
 
 /** Whether the caller holds `permission` in the scope (CONTRACT §8). */

@@ -69,7 +69,8 @@ function expected(op: Operation, who: Principal, side: ScopeSide, w: World): Exp
   if (op.scope === 'org' || (op.scope === 'workspace' && op.template.includes('{org_id}'))) {
     if (!seesOrg) return { status: 404, resource_type: 'organization', resource_id: orgId };
   }
-  if (op.scope === 'workspace' && !wsRole) return { status: 404, resource_type: 'workspace', resource_id: workspaceId };
+  // Every workspace of an org is visible to whoever sees the org; lacking a role there is a 403.
+  if (op.scope === 'workspace' && !seesOrg) return { status: 404, resource_type: 'workspace', resource_id: workspaceId };
   const held = new Set<string>(s.orgRole && op.scope !== 'platform' ? ORG_PERMISSIONS[s.orgRole] : []);
   if (op.scope === 'workspace' && wsRole) for (const p of WORKSPACE_PERMISSIONS[wsRole]) held.add(p);
   return held.has(op.permission) ? { status: 'allowed' } : { status: 403 };

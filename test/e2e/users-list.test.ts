@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bearer, createTestApp, seedUser, type SeedUser, type TestApp } from '../support/app.js';
+import { bearer, createTestApp, expectErrorShape, seedUser, type SeedUser, type TestApp } from '../support/app.js';
 import { addMember, addOrgMember, expectUserObject, seedAdmin, seedOrg, seedWorkspace } from './users.fixtures.js';
 
 const MISSING_ID = '00000000-0000-4000-8000-000000000000';
@@ -61,13 +61,20 @@ describe('workspace-scoped users (§4: list, get with workspace_id, delete and t
       expect(malformed.body.detail[0]).toMatchObject({ type: 'uuid_parsing', loc: ['query', 'workspace_id'] });
     });
 
-    it('answers 404 workspace for a workspace that does not exist or that the caller cannot see', async () => {
-      for (const [who, id] of [[viewer, MISSING_ID], [outsider, ws], [orgOnly, ws]] as const) {
+    it('answers 404 workspace for a workspace that does not exist or whose org the caller is not in', async () => {
+      for (const [who, id] of [[viewer, MISSING_ID], [outsider, ws]] as const) {
         const res = await list(who, { workspace_id: id });
         expect(res.status).toBe(404);
         expect(res.body.details).toEqual({ resource_type: 'workspace', resource_id: id });
       }
       expect((await t.http.get('/v1/users').query({ workspace_id: ws })).status).toBe(401);
+    });
+
+    it('answers 403 users:read to a member of the org who is not in the workspace', async () => {
+      const res = await list(orgOnly, { workspace_id: ws });
+      expect(res.status).toBe(403);
+      expectErrorShape(res.body, 403, 'FORBIDDEN');
+      expect(res.body.details).toEqual({ required_permission: 'users:read' });
     });
 
     it('lists only the members, as reference user objects, for any member and a platform admin', async () => {
@@ -234,7 +241,6 @@ describe('workspace-scoped users (§4: list, get with workspace_id, delete and t
         [viewer, MISSING_ID, ws, 'user'],
         [admin, notMember.user_id, ws, 'user'],
         [outsider, member.user_id, ws, 'workspace'],
-        [orgOnly, member.user_id, ws, 'workspace'],
         [viewer, member.user_id, MISSING_ID, 'workspace'],
       ];
       for (const [who, target, workspace, type] of cases) {
@@ -242,6 +248,9 @@ describe('workspace-scoped users (§4: list, get with workspace_id, delete and t
         expect(res.status).toBe(404);
         expect(res.body.details).toEqual({ resource_type: type, resource_id: type === 'user' ? target : workspace });
       }
+      const forbidden = await t.http.get(`/v1/users/${member.user_id}`).query({ workspace_id: ws }).set(bearer(orgOnly.token));
+      expect(forbidden.status).toBe(403);
+      expect(forbidden.body.details).toEqual({ required_permission: 'users:read' });
       const malformed = await t.http.get(`/v1/users/${member.user_id}`).query({ workspace_id: 'x' }).set(bearer(viewer.token));
       expect(malformed.status).toBe(422);
       expect(malformed.body.detail[0]).toMatchObject({ type: 'uuid_parsing', loc: ['query', 'workspace_id'] });
