@@ -105,8 +105,14 @@ describe('workspaces (§6)', () => {
       expect(res.status).toBe(404);
       expect(res.body.details).toEqual({ resource_type: 'workspace', resource_id: id });
     }
-    const hidden = await t.http.get(`${url()}/${(await create(orgAdmin, { name: 'Hidden' })).body.workspace_id}`).set(bearer(plain.token));
+    // A plain org member sees that the workspace exists but may not read it; an outsider sees no org.
+    const path = `${url()}/${(await create(orgAdmin, { name: 'Not Joined' })).body.workspace_id}`;
+    const forbidden = await t.http.get(path).set(bearer(plain.token));
+    expect(forbidden.status).toBe(403);
+    expect(forbidden.body.details).toEqual({ required_permission: 'workspaces:read' });
+    const hidden = await t.http.get(path).set(bearer((await seedUser(t.db)).token));
     expect(hidden.status).toBe(404);
+    expect(hidden.body.details).toEqual({ resource_type: 'organization', resource_id: orgId });
   });
 
   it('deletes a workspace with its memberships', async () => {
