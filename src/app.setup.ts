@@ -40,6 +40,8 @@ export async function createApp(config: AppConfig & { databaseUrl: string }, opt
   express.disable('x-powered-by');
   express.set('etag', false);
   exactPaths(express.router);
+  // req.ip (the per-IP rate limits) is then the client's address as the trusted proxies saw it.
+  if (config.trustProxy !== false) express.set('trust proxy', config.trustProxy);
   app.use(requestId);
   app.use(securityHeaders);
   app.use(requestLog(app.get(ROOT_LOGGER)));

@@ -1,4 +1,4 @@
-import { ConfigError, int, oneOf, optionalString, string, bool, bytes } from './parsers.js';
+import { ConfigError, int, oneOf, optionalString, string, bool, bytes, trustProxy } from './parsers.js';
 
 /** Every setting the service reads, with its default; `.env.example` mirrors this list. */
 export interface AppConfig {
@@ -29,6 +29,12 @@ export interface AppConfig {
   shutdownTimeoutMs: number;
   swaggerEnabled: boolean;
   metricsEnabled: boolean;
+  /** `GET /metrics` needs `Authorization: Bearer <token>` when set. */
+  metricsToken?: string;
+  /** Production serves metrics without a token only when this says so. */
+  metricsPublic: boolean;
+  /** Express's `trust proxy`: which hops' `X-Forwarded-For` gives the client address. */
+  trustProxy: false | number | string[];
 }
 
 const PLACEHOLDER_SECRETS = ['change-me', 'changeme', 'secret', 'please-change-me', 'your-secret'];
@@ -70,9 +76,27 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     shutdownTimeoutMs: int(env, 'SHUTDOWN_TIMEOUT_MS', 20_000, 0, 600_000),
     swaggerEnabled: bool(env, 'SWAGGER_ENABLED', true),
     metricsEnabled: bool(env, 'METRICS_ENABLED', true),
+    metricsToken: optionalString(env, 'METRICS_TOKEN'),
+    metricsPublic: bool(env, 'METRICS_PUBLIC', false),
+    trustProxy: trustProxy(env, 'TRUST_PROXY'),
   };
   checkSecrets(config);
+  checkMetricsAccess(config);
   return config;
+}
+
+const METRICS_TOKEN_MIN = 16;
+
+/** Metrics tell an outsider about traffic and load: production exposes them by choice only. */
+function checkMetricsAccess(config: AppConfig): void {
+  const { metricsToken, metricsPublic } = config;
+  if (metricsToken !== undefined && metricsToken.length < METRICS_TOKEN_MIN) {
+    throw new ConfigError('METRICS_TOKEN', `must be at least ${METRICS_TOKEN_MIN} characters`);
+  }
+  if (metricsToken !== undefined && metricsPublic) throw new ConfigError('METRICS_PUBLIC', 'cannot be true while METRICS_TOKEN is set (choose one)');
+  if (config.nodeEnv === 'production' && config.metricsEnabled && metricsToken === undefined && !metricsPublic) {
+    throw new ConfigError('METRICS_TOKEN', 'is required in production (or set METRICS_PUBLIC=true, or METRICS_ENABLED=false)');
+  }
 }
 
 function checkSecrets(config: AppConfig): void {

@@ -1,3 +1,5 @@
+import { isIP } from 'node:net';
+
 /** Raised at start when an environment variable is malformed; the message names the variable. */
 export class ConfigError extends Error {
   constructor(
@@ -59,4 +61,32 @@ export function bytes(env: Env, name: string, fallback: number): number {
     throw new ConfigError(name, `must be a size such as 1048576, 512kb or 1mb (got "${raw}")`);
   }
   return value;
+}
+
+/** Express's names for address ranges (`loopback` = 127.0.0.1/8 and ::1/128, and so on). */
+const NAMED_RANGES = ['loopback', 'linklocal', 'uniquelocal'];
+
+/**
+ * Express's `trust proxy`: `false` (unset, `false` or `0`), a hop count, or a comma-separated list
+ * of addresses, CIDR ranges and Express's named ranges. `true` (trust every hop) is refused: any
+ * client could then choose the address its rate limit is counted under.
+ */
+export function trustProxy(env: Env, name: string): false | number | string[] {
+  const raw = optionalString(env, name)?.trim();
+  if (raw === undefined || raw.toLowerCase() === 'false' || raw === '0') return false;
+  if (/^\d+$/.test(raw)) return int(env, name, 0, 0, 32);
+  const entries = raw.split(',').map((entry) => entry.trim());
+  const bad = entries.find((entry) => !NAMED_RANGES.includes(entry) && !isAddressOrCidr(entry));
+  if (bad !== undefined) {
+    throw new ConfigError(name, `must be a hop count or a comma-separated list of addresses, CIDR ranges or ${NAMED_RANGES.join('/')} (got "${bad}")`);
+  }
+  return entries;
+}
+
+function isAddressOrCidr(entry: string): boolean {
+  const [address, prefix, ...rest] = entry.split('/');
+  const version = isIP(address);
+  if (version === 0 || rest.length > 0) return false;
+  if (prefix === undefined) return true;
+  return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (version === 4 ? 32 : 128);
 }

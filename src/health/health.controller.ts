@@ -1,9 +1,13 @@
-import { Controller, Get, Header, Inject } from '@nestjs/common';
+import { Controller, Get, Header, Inject, Req, Res } from '@nestjs/common';
 import { ApiExcludeEndpoint, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, TypeOrmHealthIndicator, type HealthCheckResult } from '@nestjs/terminus';
 import { Public } from '../auth/public.decorator.js';
 import { ServiceUnavailableError } from '../common/errors/app-error.js';
+import type { Request, Response } from 'express';
 import { ApiErrors } from '../common/openapi.js';
+import { APP_CONFIG } from '../config/config.module.js';
+import type { AppConfig } from '../config/config.js';
+import { assertMetricsAccess } from './metrics-access.js';
 import { Metrics } from './metrics.js';
 
 const INDICATORS = { type: 'object', additionalProperties: { type: 'object', properties: { status: { type: 'string' } }, additionalProperties: true } };
@@ -16,6 +20,7 @@ export class HealthController {
     private readonly health: HealthCheckService,
     private readonly db: TypeOrmHealthIndicator,
     @Inject(Metrics) private readonly metrics: Metrics,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   /** Liveness: the process answers (the database is not consulted). */
@@ -47,10 +52,16 @@ export class HealthController {
     }
   }
 
+  /**
+   * Prometheus text; with `METRICS_TOKEN` set, only for `Authorization: Bearer <METRICS_TOKEN>`.
+   * The text type is set after the check (a decorator's header would label the 401's JSON too).
+   */
   @Get('metrics')
   @ApiExcludeEndpoint()
-  @Header('Content-Type', 'text/plain; version=0.0.4; charset=utf-8')
-  async prometheus(): Promise<string> {
+  async prometheus(@Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<string> {
+    res.setHeader('Cache-Control', 'no-store');
+    assertMetricsAccess(this.config.metricsToken, req.headers.authorization);
+    res.setHeader('Content-Type', 'text/plain; version=0.0.4; charset=utf-8');
     return this.metrics.registry.metrics();
   }
 }

@@ -8,6 +8,7 @@ import { withDevelopmentSecret } from '../../dist/config/dev-secret.js';
 import { ConfigError } from '../../dist/config/parsers.js';
 
 const REAL_SECRET = 'k'.repeat(32);
+const METRICS_TOKEN = 'm'.repeat(24);
 
 function failure(env: Record<string, string>): ConfigError {
   try {
@@ -78,10 +79,43 @@ describe('loadConfig', () => {
     });
 
     it('accepts a real secret, or an RS256 key pair instead', () => {
-      expect(loadConfig({ NODE_ENV: 'production', JWT_SECRET: REAL_SECRET }).jwt.secret).toBe(REAL_SECRET);
-      const pair = loadConfig({ NODE_ENV: 'production', JWT_PRIVATE_KEY: 'a\\nb', JWT_PUBLIC_KEY: 'c\\nd' });
+      expect(loadConfig({ NODE_ENV: 'production', JWT_SECRET: REAL_SECRET, METRICS_TOKEN }).jwt.secret).toBe(REAL_SECRET);
+      const pair = loadConfig({ NODE_ENV: 'production', JWT_PRIVATE_KEY: 'a\\nb', JWT_PUBLIC_KEY: 'c\\nd', METRICS_TOKEN });
       expect(pair.jwt).toMatchObject({ privateKeyPem: 'a\nb', publicKeyPem: 'c\nd', secret: undefined });
     });
+
+    it('requires a metrics token, unless metrics are declared public or turned off', () => {
+      const error = failure({ NODE_ENV: 'production', JWT_SECRET: REAL_SECRET });
+      expect(error.variable).toBe('METRICS_TOKEN');
+      expect(error.message).toBe('Invalid configuration: METRICS_TOKEN is required in production (or set METRICS_PUBLIC=true, or METRICS_ENABLED=false)');
+      expect(loadConfig({ NODE_ENV: 'production', JWT_SECRET: REAL_SECRET, METRICS_TOKEN }).metricsToken).toBe(METRICS_TOKEN);
+      expect(loadConfig({ NODE_ENV: 'production', JWT_SECRET: REAL_SECRET, METRICS_PUBLIC: 'true' }).metricsPublic).toBe(true);
+      expect(loadConfig({ NODE_ENV: 'production', JWT_SECRET: REAL_SECRET, METRICS_ENABLED: 'false' }).metricsToken).toBeUndefined();
+    });
+  });
+
+  it('validates the metrics token wherever it is set', () => {
+    expect(loadConfig({})).toMatchObject({ metricsToken: undefined, metricsPublic: false });
+    expect(failure({ METRICS_TOKEN: 'short' }).message).toBe('Invalid configuration: METRICS_TOKEN must be at least 16 characters');
+    expect(failure({ METRICS_TOKEN, METRICS_PUBLIC: 'true' }).variable).toBe('METRICS_PUBLIC');
+  });
+
+  it.each([
+    [undefined, false],
+    ['false', false],
+    ['0', false],
+    ['1', 1],
+    ['2', 2],
+    ['10.0.0.1', ['10.0.0.1']],
+    ['10.0.0.0/8, 192.168.1.0/24,loopback', ['10.0.0.0/8', '192.168.1.0/24', 'loopback']],
+    ['fd00::/8,::1', ['fd00::/8', '::1']],
+  ])('reads TRUST_PROXY=%j as %j', (raw, expected) => {
+    expect(loadConfig(raw === undefined ? {} : { TRUST_PROXY: raw }).trustProxy).toEqual(expected);
+  });
+
+  it.each(['true', 'yes', '10.0.0.0/33', '300.1.1.1', 'example.com', '10.0.0.1,', '33'])('refuses TRUST_PROXY=%j, naming it', (raw) => {
+    const error = failure({ TRUST_PROXY: raw });
+    expect(error.variable).toBe('TRUST_PROXY');
   });
 
   it('reads exactly the variables that .env.example lists', () => {
@@ -116,7 +150,7 @@ describe('the development JWT secret', () => {
   });
 
   it('is never made up in production, nor when one is configured', async () => {
-    const production = loadConfig({ NODE_ENV: 'production', JWT_SECRET: REAL_SECRET, DATA_DIR: '/nonexistent' });
+    const production = loadConfig({ NODE_ENV: 'production', JWT_SECRET: REAL_SECRET, METRICS_PUBLIC: 'true', DATA_DIR: '/nonexistent' });
     expect(await withDevelopmentSecret(production)).toBe(production);
     const configured = loadConfig({ JWT_SECRET: 'given', DATA_DIR: '/nonexistent' });
     expect((await withDevelopmentSecret(configured)).jwt.secret).toBe('given');
