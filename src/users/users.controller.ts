@@ -20,6 +20,7 @@ import { CreateUserRequest, GetUserQuery, ListUsersQuery, PreferencesPatchReques
 import { emailTaken, lastAdmin, lastOwnerOfUser, usernameTaken } from './user-errors.js';
 import { toUserResponse } from './user-response.js';
 import type { User } from './user.entity.js';
+import { SEARCH_TOTAL_CAP, UsersListService } from './users-list.service.js';
 import { UsersService } from './users.service.js';
 
 /**
@@ -30,15 +31,26 @@ import { UsersService } from './users.service.js';
 @ApiTags('users')
 @Controller('v1/users')
 export class UsersController {
-  constructor(private readonly users: UsersService) {}
+  constructor(
+    private readonly users: UsersService,
+    private readonly lists: UsersListService,
+  ) {}
 
   @Get()
   @RequirePermission('users:read')
-  @ApiOperation({ summary: 'List the users of a workspace' })
+  @ApiOperation({
+    summary: 'List the users of a workspace, or every user (platform admin)',
+    description:
+      'With `workspace_id`: the members of that workspace (`users:read` there; 404 if the caller is not in its organization). ' +
+      'Without it: every user, for a platform admin only; anyone else gets 422 `missing` at `["query", "workspace_id"]`. ' +
+      '`search` (a case-insensitive substring of name, username or email), `is_active` and `role` (platform role) narrow either list. ' +
+      'Ordered by `created_at`, then `user_id`, and paged by `next_cursor`. `total` is exact for a whole workspace; ' +
+      `otherwise it counts up to ${SEARCH_TOTAL_CAP} matches and then stays at ${SEARCH_TOTAL_CAP}.`,
+  })
   @ApiOkResponse({ type: UserListResponse })
   @ApiErrors(notFoundExample('workspace'), 422)
   list(@Query() query: ListUsersQuery): Promise<UserListResponse> {
-    return this.users.list(query);
+    return this.lists.list(query);
   }
 
   @Post()

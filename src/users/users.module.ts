@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { AccessModule } from '../access/access.module.js';
 import { UsersController } from './users.controller.js';
+import { UsersListService } from './users-list.service.js';
 import { UsersService } from './users.service.js';
 
 /**
@@ -10,7 +11,7 @@ import { UsersService } from './users.service.js';
 @Module({
   imports: [AccessModule],
   controllers: [UsersController],
-  providers: [UsersService],
+  providers: [UsersService, UsersListService],
   exports: [UsersService],
 })
 export class UsersModule {}

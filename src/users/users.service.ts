@@ -5,19 +5,15 @@ import { AccessService } from '../access/access.service.js';
 import { PasswordHasher } from '../auth/password-hasher.js';
 import { RefreshTokens } from '../auth/refresh-tokens.js';
 import { AuthenticationError, ForbiddenError, NotFoundError } from '../common/errors/app-error.js';
-import { CursorCodec } from '../common/pagination/cursor.js';
 import { RequestValidationError } from '../common/validation/pydantic-errors.js';
 import { normalizeRoles } from './dto/user-fields.js';
-import type { UserListResponse, UserResponse } from './dto/user-response.dto.js';
-import type { CreateUserRequest, ListUsersQuery, UpdateUserRequest } from './dto/users.dto.js';
+import type { UserResponse } from './dto/user-response.dto.js';
+import type { CreateUserRequest, UpdateUserRequest } from './dto/users.dto.js';
 import { duplicateUserConflict, jsonSizeViolation, lastAdmin, lastOwnerOfUser, returnedRows, withRetry } from './user-errors.js';
 import { toUserResponse } from './user-response.js';
 import { isPlatformAdmin, USER_SELECT, type User } from './user.entity.js';
-import { containsPattern, userSearchSql } from './user-search.js';
 
 type Row = User;
-type ListRow = Row & { _position: Date; _total?: number };
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Columns a PUT may write, straight from the body (others are derived or guarded). */
 const PLAIN_FIELDS = ['username', 'full_name', 'avatar_url', 'bio', 'timezone', 'locale'] as const;
@@ -34,7 +30,6 @@ export class UsersService {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly hasher: PasswordHasher,
     private readonly refreshTokens: RefreshTokens,
-    private readonly cursors: CursorCodec,
     private readonly access: AccessService,
   ) {}
 
@@ -233,85 +228,7 @@ export class UsersService {
       throw jsonSizeViolation(error, () => patch) ?? error;
     }
   }
-
-  /**
-   * Members of a workspace, keyset-paged on `(user_created_at, user_id)` of the membership rows
-   * (index `workspace_members_users_keyset_idx`): page 1000 costs what page 1 does. The permission
-   * guard has already checked `users:read` in the workspace (404 when it does not exist).
-   */
-  async list(query: ListUsersQuery): Promise<UserListResponse> {
-    const workspaceId = query.workspace_id.toLowerCase();
-    const search = query.search ? query.search : undefined;
-    const limit = query.limit ?? 50;
-    const scope = JSON.stringify(['users', workspaceId, search ?? '']);
-    const after = query.cursor !== undefined ? decodePosition(this.cursors.decode(query.cursor, scope), query.cursor) : undefined;
-
-    const params: unknown[] = [workspaceId];
-    let filter = '';
-    if (search !== undefined) {
-      params.push(containsPattern(search));
-      filter = `AND ${userSearchSql('$2', search)}`;
-    }
-    const pageParams = [...params];
-    let keyset = '';
-    if (after) {
-      pageParams.push(after.createdAt, after.userId);
-      keyset = `AND (wm.user_created_at, wm.user_id) > ($${pageParams.length - 1}::timestamptz, $${pageParams.length}::uuid)`;
-    }
-    pageParams.push(limit + 1);
-    // Unfiltered, the maintained member count rides along with the page (one round trip, not two).
-    const memberCount = search === undefined ? `, (SELECT member_count FROM workspaces WHERE workspace_id = $1) AS _total` : '';
-    const pageSql = `
-      SELECT ${USER_SELECT}, wm.user_created_at AS _position${memberCount}
-        FROM workspace_members wm JOIN users u ON u.user_id = wm.user_id
-       WHERE wm.workspace_id = $1 ${keyset} ${filter}
-       ORDER BY wm.user_created_at, wm.user_id
-       LIMIT $${pageParams.length}`;
-    let rows: ListRow[];
-    let total: number;
-    if (search === undefined) {
-      rows = await this.dataSource.query(pageSql, pageParams);
-      total = rows.length ? Number(rows[0]._total) : await this.memberCount(workspaceId);
-    } else {
-      rows = await this.dataSource.query(pageSql, pageParams);
-      // A first page that holds every match is its own count: no second trigram scan.
-      const complete = !after && rows.length <= limit;
-      total = complete ? rows.length : await this.searchCount(filter, params);
-    }
-    const page = this.cursors.page(rows, limit, scope, (r) => [r._position.toISOString(), r.user_id]);
-    return { total, has_more: page.has_more, next_cursor: page.next_cursor, users: page.items.map(toUserResponse) };
-  }
-
-  /**
-   * Counted from the trigram index. With `LIMIT` the planner takes matches to be spread evenly
-   * over the table and prefers reading `users` in order until it has enough: 27–220 ms at 1M
-   * members for a name one in twenty carries, against 22 ms from the index (2 ms at 10k).
-   */
-  private searchCount(filter: string, params: unknown[]): Promise<number> {
-    return this.dataSource.transaction(async (m) => {
-      await m.query(`SET LOCAL enable_seqscan = off`);
-      return Number((await m.query(searchCountSql(filter), params))[0].total);
-    });
-  }
-
-  private async memberCount(workspaceId: string): Promise<number> {
-    const [row] = await this.dataSource.query(`SELECT member_count FROM workspaces WHERE workspace_id = $1`, [workspaceId]);
-    return Number(row?.member_count ?? 0);
-  }
 }
-
-/**
- * A search's `total` is exact up to this many matches and then stays at it: counting every one of
- * 50,000 matches in a million-member workspace costs a second, and no one pages that far.
- * `has_more`/`next_cursor` still lead through every match.
- */
-export const SEARCH_TOTAL_CAP = 1000;
-
-const searchCountSql = (filter: string) => `
-  SELECT count(*)::int AS total FROM (
-    SELECT 1 FROM workspace_members wm JOIN users u ON u.user_id = wm.user_id
-     WHERE wm.workspace_id = $1 ${filter}
-     LIMIT ${SEARCH_TOTAL_CAP}) capped`;
 
 function sameRoles(a: readonly string[], b: readonly string[]): boolean {
   return normalizeRoles(a)[0] === normalizeRoles(b)[0];
@@ -355,14 +272,4 @@ async function lastOwnerships(
   const byScope = new Map<string, string[]>();
   for (const o of owners) byScope.set(o.scope_id, [...(byScope.get(o.scope_id) ?? []), o.user_id]);
   return [...byScope].filter(([, ids]) => ids.length === 1 && ids[0] === userId).map(([id]) => id);
-}
-
-function decodePosition(position: unknown[], cursor: string): { createdAt: string; userId: string } {
-  const [createdAt, userId] = position;
-  if (position.length !== 2 || typeof createdAt !== 'string' || typeof userId !== 'string' || !UUID.test(userId) || Number.isNaN(Date.parse(createdAt))) {
-    throw new RequestValidationError([
-      { type: 'value_error', loc: ['query', 'cursor'], msg: 'Value error, invalid cursor', input: cursor, ctx: { error: 'invalid cursor' } },
-    ]);
-  }
-  return { createdAt, userId };
 }

@@ -16,6 +16,17 @@ export function QueryInt(): PropertyDecorator {
   return Transform(({ value }) => (typeof value === 'string' && /^[+-]?\d+$/.test(value.trim()) ? Number(value) : value));
 }
 
+const TRUE_TEXT = new Set(['true', '1', 'yes', 'on', 't', 'y']);
+const FALSE_TEXT = new Set(['false', '0', 'no', 'off', 'f', 'n']);
+
+/** Query text to a boolean the way pydantic reads one (`true`, `1`, `yes`, `on`, …); the rest for `@IsBoolean`. */
+export function QueryBool(): PropertyDecorator {
+  return Transform(({ value }) => {
+    const text = typeof value === 'string' ? value.trim().toLowerCase() : undefined;
+    return text !== undefined && TRUE_TEXT.has(text) ? true : text !== undefined && FALSE_TEXT.has(text) ? false : value;
+  });
+}
+
 /** A JSON value whose serialized size is at most `limit` bytes. */
 export function MaxJsonBytes(limit: number, options?: ValidationOptions): PropertyDecorator {
   return ValidateBy(

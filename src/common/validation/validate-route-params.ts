@@ -12,6 +12,14 @@ interface ArgSpec {
 
 const specCache = new WeakMap<Function, ArgSpec[]>();
 
+/**
+ * A `@Query()` or `@Param()` DTO whose rules depend on who calls, e.g. a parameter that only some
+ * callers may leave out: its static `callerErrors` adds problems, reported with the others.
+ */
+export interface CallerRules {
+  callerErrors(raw: Record<string, unknown>, caller: unknown): PydanticError[];
+}
+
 /** The validated `@Param()` and `@Query()` DTOs of a request: what the handler will be given. */
 export interface RouteParams {
   path?: Record<string, unknown>;
@@ -31,6 +39,7 @@ export async function validateRouteParams(context: ExecutionContext): Promise<Ro
   const detail: PydanticError[] = [];
   for (const { metatype, location } of specs) {
     const value = location === 'path' ? req.params : req.query;
+    detail.push(...((metatype as Partial<CallerRules>).callerErrors?.(value ?? {}, req.user) ?? []));
     await validateDto(metatype, value, location).then(
       (instance) => (validated[location] = instance as Record<string, unknown>),
       (error: unknown) => {

@@ -3,6 +3,7 @@ import { OrganizationsKeysetIndex1764390000000 } from './1764390000000-Organizat
 import { LoginKeepsUpdatedAt1764400000000 } from './1764400000000-LoginKeepsUpdatedAt.js';
 import { SessionRevocation1764560000000 } from './1764560000000-SessionRevocation.js';
 import { NormalizeEmails1764560000001 } from './1764560000001-NormalizeEmails.js';
+import { UsersInactiveKeysetIndex1764570000000 } from './1764570000000-UsersInactiveKeysetIndex.js';
 
 /** Every migration, oldest first. A new migration is added here as well as in this folder. */
 export const MIGRATIONS = [
@@ -11,4 +12,5 @@ export const MIGRATIONS = [
   LoginKeepsUpdatedAt1764400000000,
   SessionRevocation1764560000000,
   NormalizeEmails1764560000001,
+  UsersInactiveKeysetIndex1764570000000,
 ];

@@ -1,7 +1,11 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsDefined, IsInt, IsString, Max, MaxLength, Min } from 'class-validator';
-import { Optional, QueryInt } from '../../common/validation/decorators.js';
-import { IsUuid, UserFields } from './user-fields.js';
+import { IsBoolean, IsDefined, IsIn, IsInt, IsString, Max, MaxLength, Min } from 'class-validator';
+import { Optional, QueryBool, QueryInt } from '../../common/validation/decorators.js';
+import type { PydanticError } from '../../common/validation/pydantic-errors.js';
+import { isPlatformAdmin, type User } from '../user.entity.js';
+import { IsUuid, PLATFORM_ROLES, UserFields } from './user-fields.js';
+
+export type PlatformRole = (typeof PLATFORM_ROLES)[number];
 
 /** `POST /v1/users` (platform admin). Unknown and read-only fields are ignored. */
 export class CreateUserRequest {
@@ -75,10 +79,13 @@ export class GetUserQuery {
 }
 
 export class ListUsersQuery {
-  @ApiProperty({ format: 'uuid', description: 'Workspace ID (required)' })
-  @IsDefined()
+  @ApiPropertyOptional({
+    format: 'uuid',
+    description: 'Workspace ID: list its members. Required, except for a platform admin, who without it lists every user',
+  })
+  @Optional()
   @IsUuid()
-  workspace_id: string;
+  workspace_id?: string;
 
   @ApiPropertyOptional({ description: 'Case-insensitive substring of the name, username or email', maxLength: 200 })
   @Optional()
@@ -99,4 +106,21 @@ export class ListUsersQuery {
   @IsString()
   @MaxLength(2048)
   cursor?: string;
+
+  @ApiPropertyOptional({ type: Boolean, description: 'Only active (`true`) or only disabled (`false`) accounts' })
+  @Optional()
+  @QueryBool()
+  @IsBoolean()
+  is_active?: boolean;
+
+  @ApiPropertyOptional({ enum: PLATFORM_ROLES, description: 'Only platform admins (`admin`) or only other users (`user`)' })
+  @Optional()
+  @IsIn(PLATFORM_ROLES as unknown as string[])
+  role?: PlatformRole;
+
+  /** Only a platform admin may leave out the workspace (then every user is listed). */
+  static callerErrors(raw: Record<string, unknown>, caller: unknown): PydanticError[] {
+    if (raw.workspace_id !== undefined || (!!caller && isPlatformAdmin(caller as User))) return [];
+    return [{ type: 'missing', loc: ['query', 'workspace_id'], msg: 'Field required', input: null }];
+  }
 }
