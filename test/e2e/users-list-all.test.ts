@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, createTestApp, seedUser, type SeedUser, type TestApp } from '../support/app.js';
-import { expectUserObject, seedAdmin } from './users.fixtures.js';
+import { addMember, expectUserObject, seedAdmin, seedOrg, seedWorkspace } from './users.fixtures.js';
 
 interface Listed {
   user_id: string;
@@ -102,6 +102,18 @@ describe('GET /v1/users without a workspace (platform admin)', () => {
       { type: 'less_than_equal', loc: ['query', 'limit'], msg: 'Input should be less than or equal to 200', input: '500', ctx: { le: 200 } },
     ]);
     expect((await list(plain, { role: 'admin' })).status).toBe(422);
+  });
+
+  it('applies the same filters to the members of a workspace', async () => {
+    const org = await seedOrg(t.db);
+    const ws = await seedWorkspace(t.db, org);
+    const members = await Promise.all([true, false, false].map((is_active) => seedUser(t.db, { is_active })));
+    for (const m of members) await addMember(t.db, ws, m.user_id);
+    const res = await list(admin, { workspace_id: ws, is_active: false });
+    expect(res.status).toBe(200);
+    expect(res.body.total).toBe(2);
+    expect(res.body.users.map((u: Listed) => u.user_id).sort()).toEqual(members.slice(1).map((m) => m.user_id).sort());
+    expect((await list(admin, { workspace_id: ws, role: 'admin' })).body).toMatchObject({ total: 0, users: [] });
   });
 
   it('caps the total of a long list at 1000 and still pages past it', async () => {
