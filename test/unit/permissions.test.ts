@@ -103,8 +103,14 @@ describe('visibility', () => {
     expect(canSeeOrg(scope({ platformAdmin: true }))).toBe(true);
   });
 
-  it('hides a workspace from an org member without a role in it', () => {
-    expect(canSeeWorkspace(scope({ orgRole: 'member', workspaceId: 'w' }))).toBe(false);
+  it('shows every workspace of an org to its members, with or without a role there, and to no one else', () => {
+    expect(canSeeWorkspace(scope({ orgRole: 'member', workspaceId: 'w' }))).toBe(true);
     expect(canSeeWorkspace(scope({ orgRole: 'member', workspaceId: 'w', effectiveWorkspaceRole: 'viewer' }))).toBe(true);
+    expect(canSeeWorkspace(scope({ platformAdmin: true, workspaceId: 'w', effectiveWorkspaceRole: 'owner' }))).toBe(true);
+    expect(canSeeWorkspace(scope({ workspaceId: 'w' }))).toBe(false);
+  });
+
+  it('still denies an org member without a role in the workspace its permissions', () => {
+    expect(hasPermission(scope({ orgRole: 'member', workspaceId: 'w' }), 'users:read')).toBe(false);
   });
 });
