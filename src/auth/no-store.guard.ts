@@ -6,7 +6,7 @@ import { IS_PUBLIC_KEY } from './public.decorator.js';
 /**
  * `Cache-Control: no-store` on every response of a route that needs a token, its errors included:
  * set before authentication runs, so a 401 carries it too. What one caller was shown must not be
- * kept by a shared cache or a browser's history. Registered ahead of the other guards.
+ * kept by a proxy's cache or a browser's history. Registered ahead of the other guards.
  */
 @Injectable()
 export class NoStoreGuard implements CanActivate {
