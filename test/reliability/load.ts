@@ -1,3 +1,5 @@
+import http from 'node:http';
+
 /** One request of a load run: what it was, how it ended, when. */
 export interface Outcome<T = unknown> {
   op: string;
@@ -61,3 +63,32 @@ export const json = (token: string, body?: unknown, method = 'POST'): RequestIni
   headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
   body: body === undefined ? undefined : JSON.stringify(body),
 });
+
+/**
+ * One request through a node:http Agent: with `keepAlive` the same sockets carry request after
+ * request, and a response with `Connection: close` retires its socket (the client reconnects).
+ */
+export function agentCall(agent: http.Agent, op: string, url: string, init: { method?: string; headers?: Record<string, string>; body?: string } = {}): Promise<Outcome<{ closed: boolean }>> {
+  const started = Date.now();
+  return new Promise((resolve) => {
+    const req = http.request(url, { agent, method: init.method ?? 'GET', headers: init.headers, timeout: 20_000 }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (text += chunk));
+      res.on('end', () => {
+        let body: unknown = text;
+        try {
+          body = text ? JSON.parse(text) : undefined;
+        } catch {
+          // not JSON: kept as text
+        }
+        const closed = res.headers.connection === 'close';
+        resolve({ op, status: res.statusCode, body, info: { closed }, started, ended: Date.now() });
+      });
+      res.on('error', (error) => resolve({ op, error: (error as NodeJS.ErrnoException).code ?? String(error), started, ended: Date.now() }));
+    });
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.on('error', (error) => resolve({ op, error: (error as NodeJS.ErrnoException).code ?? String(error), started, ended: Date.now() }));
+    req.end(init.body);
+  });
+}
