@@ -28,7 +28,7 @@ export class AppModule {
       imports: [
         AppConfigModule.forRoot(config),
         LoggerModule.forRoot(logging.params),
-        DatabaseModule.forRoot({ url: config.databaseUrl, poolSize: config.dbPoolSize }),
+        DatabaseModule.forRoot({ url: config.databaseUrl, poolSize: config.dbPoolSize, outageSummarySeconds: config.logOutageSummarySeconds }),
         CommonModule,
         AuthModule.forRoot({
           ...config.jwt,

@@ -59,12 +59,25 @@ export function createLogging(level: string): Logging {
 
 type LoggedRequest = IncomingMessage & { originalUrl?: string };
 
+const EXPLAINED = Symbol('explainedRequestLine');
+/** A request line an error explains: written at warn with its own message and fields, or not at all. */
+export type ExplainedLine = { msg: string; fields: Record<string, unknown> } | 'skip';
+type ExplainedResponse = ServerResponse & { [EXPLAINED]?: ExplainedLine };
+
+/**
+ * Marks the response's request line: a 503 that a known cause explains is a warning, not an error,
+ * and during an outage most of them are left to the outage's summary lines.
+ */
+export function explainRequestLine(res: ServerResponse, line: ExplainedLine): void {
+  (res as ExplainedResponse)[EXPLAINED] = line;
+}
+
 /** Health and metrics probes are frequent and carry nothing worth a log line. */
 const UNLOGGED = new Set(['/health/live', '/health/ready', '/metrics']);
 
 /**
  * Express middleware writing one line per request when its response is done (or the client went
- * away): level 50 for a 5xx, else 30. The shape is pino-http's (`req`, `res`, `responseTime`) so log
+ * away): level 50 for a 5xx, else 30; 40 for a 503 that a known cause explains (`explainRequestLine`). The shape is pino-http's (`req`, `res`, `responseTime`) so log
  * queries keep working; the Authorization header is never copied, only marked as present.
  */
 export function requestLog(root: pino.Logger) {
@@ -87,7 +100,10 @@ export function requestLog(root: pino.Logger) {
         res: { statusCode: res.statusCode },
         responseTime: Date.now() - start,
       };
-      if (res.statusCode >= 500) logger.error(line, 'request errored');
+      const explained = (res as ExplainedResponse)[EXPLAINED];
+      if (explained === 'skip') return;
+      if (explained) logger.warn({ ...line, ...explained.fields }, explained.msg);
+      else if (res.statusCode >= 500) logger.error(line, 'request errored');
       else logger.info(line, res.writableFinished ? 'request completed' : 'request aborted');
     });
     next();

@@ -10,6 +10,8 @@ export interface AppConfig {
   dbPoolSize: number;
   bodyLimitBytes: number;
   logLevel: string;
+  /** During a database outage, the log sums it up at most this often (seconds). */
+  logOutageSummarySeconds: number;
   jwt: {
     secret?: string;
     privateKeyPem?: string;
@@ -50,6 +52,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     dbPoolSize: int(env, 'DB_POOL_SIZE', 10, 1, 200),
     bodyLimitBytes: bytes(env, 'BODY_LIMIT', 1024 * 1024),
     logLevel: oneOf(env, 'LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),
+    logOutageSummarySeconds: int(env, 'LOG_OUTAGE_SUMMARY_SECONDS', 10, 1, 3600),
     jwt: {
       secret: optionalString(env, 'JWT_SECRET'),
       privateKeyPem: optionalString(env, 'JWT_PRIVATE_KEY')?.replace(/\\n/g, '\n'),

@@ -1,34 +1,28 @@
-import type { EventEmitter } from 'node:events';
-import { Logger, Module, type DynamicModule } from '@nestjs/common';
+import { Module, type DynamicModule } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import type { Pool } from 'pg';
 import { DataSource } from 'typeorm';
+import { REFUSAL_REPORTER } from '../common/errors/database-errors.js';
 import { dataSourceOptions, type DatabaseSettings } from './data-source.options.js';
 import { migrateDatabase } from './migrate.js';
+import { DatabaseOutage } from './outage.js';
 import { pgPool } from './pg-pool.js';
 
-const logger = new Logger('Database');
-
-const connectionLost = (error: Error) => logger.warn({ err: error }, 'database connection lost');
-
-/**
- * The pool only listens for errors on idle connections; a connection checked out (say, between
- * two statements of a transaction) that the server drops would emit an unhandled 'error' and end
- * the process. Every connection gets its own listener; the request in flight answers 503.
- */
-function watchClientErrors(dataSource: DataSource): DataSource {
-  const pool = pgPool(dataSource) as (Pool & { _clients?: EventEmitter[] }) | undefined;
-  pool?._clients?.forEach((client) => client.on('error', connectionLost));
-  pool?.on('connect', (client) => client.on('error', connectionLost));
-  return dataSource;
+export interface DatabaseModuleSettings extends DatabaseSettings {
+  /** How often, at most, an ongoing outage is summed up in the log. */
+  outageSummarySeconds?: number;
 }
 
-/** The TypeORM connection; pending migrations are applied before the application serves. */
+/**
+ * The TypeORM connection; pending migrations are applied before the application serves.
+ * `DatabaseOutage` (global) follows the pool's availability for the error filter and the logs.
+ */
 @Module({})
 export class DatabaseModule {
-  static forRoot(settings: DatabaseSettings): DynamicModule {
+  static forRoot(settings: DatabaseModuleSettings): DynamicModule {
+    const outage = new DatabaseOutage((settings.outageSummarySeconds ?? 10) * 1000);
     return {
       module: DatabaseModule,
+      global: true,
       imports: [
         TypeOrmModule.forRootAsync({
           useFactory: () => ({
@@ -36,16 +30,27 @@ export class DatabaseModule {
             autoLoadEntities: true,
             retryAttempts: 5,
             retryDelay: 1000,
-            // An idle connection dropped by the server (restart, outage) is only worth a warning:
-            // the pool replaces it, and requests meanwhile answer 503.
-            poolErrorHandler: connectionLost,
+            // An idle connection dropped by the server (restart, outage): the pool replaces it,
+            // requests meanwhile answer 503, and the outage is told once, not per connection.
+            poolErrorHandler: outage.connectionLost,
           }),
           dataSourceFactory: async (options) => {
             await migrateDatabase(settings);
-            return watchClientErrors(await new DataSource(options!).initialize());
+            const dataSource = await new DataSource(options!).initialize();
+            // The pool only listens for errors on idle connections; a connection checked out (say,
+            // between two statements of a transaction) that the server drops would emit an
+            // unhandled 'error' and end the process. Every connection gets a listener.
+            const pool = pgPool(dataSource);
+            if (pool) outage.watch(pool);
+            return dataSource;
           },
         }),
       ],
+      providers: [
+        { provide: DatabaseOutage, useValue: outage },
+        { provide: REFUSAL_REPORTER, useValue: outage },
+      ],
+      exports: [DatabaseOutage, REFUSAL_REPORTER],
     };
   }
 }

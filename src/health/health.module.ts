@@ -2,6 +2,7 @@ import { Module, type OnModuleInit } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
+import { DatabaseOutage } from '../database/outage.js';
 import { HealthController } from './health.controller.js';
 import { Metrics } from './metrics.js';
 
@@ -15,9 +16,11 @@ export class HealthModule implements OnModuleInit {
   constructor(
     private readonly metrics: Metrics,
     @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly outage: DatabaseOutage,
   ) {}
 
   onModuleInit(): void {
     this.metrics.watchPool(this.dataSource);
+    this.metrics.registry.registerMetric(this.outage.refusedRequests);
   }
 }

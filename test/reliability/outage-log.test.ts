@@ -73,6 +73,7 @@ describe('faults: the log of a database outage', () => {
     const outcomes = [...(await reads.stop()), ...(await Promise.all(writes))];
     agent.destroy();
     const lines = log.lines.slice(before.lines);
+    if (process.env.SHOW_OUTAGE_LOG) console.log(lines.join("\n"));
     console.log(`outage log: ${lines.length} lines, ${log.bytes - before.bytes} bytes for ${outcomes.filter((o) => o.status === 503).length} requests answered 503`);
 
     expect(outcomes.filter((o) => o.error || (o.status !== 200 && o.status !== 503)).map((o) => `${o.op}: ${o.status ?? o.error}`)).toEqual([]);

@@ -1,4 +1,4 @@
-import { Catch, HttpException, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
+import { Catch, HttpException, Inject, Logger, Optional, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { allowedMethods } from '../http/allowed-methods.js';
 import { unsupportedCharset } from '../http/utf8-body.js';
@@ -6,7 +6,8 @@ import type { JsonTooDeepError } from '../http/json-depth.js';
 import { locateJsonError } from '../validation/json-error.js';
 import { RequestValidationError, type PydanticError } from '../validation/pydantic-errors.js';
 import { AppError, MethodNotAllowedError, NotFoundError, PayloadTooLargeError, RateLimitedError, ServiceUnavailableError } from './app-error.js';
-import { isDatabaseUnavailable } from './database-errors.js';
+import { explainRequestLine } from '../logging.js';
+import { describeCause, isDatabaseUnavailable, REFUSAL_REPORTER, unavailableCause, type RefusalReporter } from './database-errors.js';
 import { errorBody } from './error-body.js';
 import { ErrorCode, httpStatusOf } from './error-codes.js';
 
@@ -31,6 +32,8 @@ const STATUS_CODES: Record<number, ErrorCode> = {
 export class AllExceptionsFilter implements ExceptionFilter {
   private readonly logger = new Logger('ExceptionFilter');
 
+  constructor(@Optional() @Inject(REFUSAL_REPORTER) private readonly refusals?: RefusalReporter) {}
+
   catch(exception: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
     const req = http.getRequest<Request>();
@@ -47,16 +50,30 @@ export class AllExceptionsFilter implements ExceptionFilter {
       return;
     }
     const status = httpStatusOf(error.code);
-    this.log(error, exception, req);
+    this.log(error, exception, req, res);
     for (const [name, value] of Object.entries(error.headers)) res.setHeader(name, value);
     res.status(status).json(errorBody(error.code, status, error.message, error.details));
   }
 
   /** The client sees only the code; the log keeps the cause, tied to the request id. */
-  private log(error: AppError, exception: unknown, req: Request): void {
+  private log(error: AppError, exception: unknown, req: Request, res: Response): void {
     const context = { req_id: req.id, method: req.method, path: req.path };
     if (error.code === ErrorCode.Internal) this.logger.error({ ...context, err: exception }, 'unhandled error');
-    else if (error.code === ErrorCode.ServiceUnavailable && exception !== error) this.logger.warn({ ...context, err: exception }, 'database unavailable');
+    else if (error.code === ErrorCode.ServiceUnavailable && exception !== error) this.logRefusal(exception, context, res);
+  }
+
+  /**
+   * A 503 the database explains is expected: its request line says why at warn, without a stack.
+   * During an outage the reporter keeps one such line per summary interval and counts the rest.
+   */
+  private logRefusal(exception: unknown, context: Record<string, unknown>, res: Response): void {
+    const cause = unavailableCause(exception);
+    if (!cause) return void this.logger.warn({ ...context, err: exception }, 'service unavailable');
+    const error = describeCause(cause);
+    if (!this.refusals) this.logger.warn({ ...context, error }, 'database unavailable');
+    const sampled = this.refusals?.refused(cause) ?? true;
+    const msg = cause.outage ? 'request refused: database unavailable' : 'request refused: database too slow';
+    explainRequestLine(res, sampled ? { msg, fields: { error } } : 'skip');
   }
 
   private toAppError(exception: unknown, req: Request, res: Response): AppError | RequestValidationError {
