@@ -1,9 +1,10 @@
-import type { Server } from 'node:http';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { applyServerTimeouts, createApp, type CreateAppOptions } from './app.setup.js';
+import { HttpDrain } from './common/http/drain.js';
 import { loadConfig, type AppConfig } from './config/config.js';
 import { withDevelopmentSecret } from './config/dev-secret.js';
 import { EmbeddedPostgres } from './database/embedded-postgres.js';
+import { DatabaseOutage } from './database/outage.js';
 
 export interface RunningServer {
   app: NestExpressApplication;
@@ -26,12 +27,15 @@ export async function startServer(env: NodeJS.ProcessEnv = process.env, options:
   try {
     const app = await createApp({ ...config, databaseUrl }, options);
     applyServerTimeouts(app.getHttpServer(), config);
+    const drain = new HttpDrain(app.getHttpServer());
     await app.listen(config.port, config.host);
     const address = app.getHttpServer().address();
     const port = typeof address === 'object' && address ? address.port : config.port;
     const close = async () => {
+      // Connections the pool loses from here on are ours to close, not an outage to report.
+      app.get(DatabaseOutage).shuttingDown();
       // Nest closes the HTTP server last, after the pool: drain it first, while the pool still serves.
-      await drain(app.getHttpServer(), config.shutdownTimeoutMs);
+      await drain.drain(config.shutdownTimeoutMs);
       await app.close();
       await embedded?.stop();
     };
@@ -40,22 +44,4 @@ export async function startServer(env: NodeJS.ProcessEnv = process.env, options:
     await embedded?.stop();
     throw error;
   }
-}
-
-/**
- * Stops accepting connections and waits for in-flight requests; keep-alive connections are closed
- * as soon as they fall idle, and whatever is still open after `timeoutMs` is cut.
- */
-function drain(server: Server, timeoutMs: number): Promise<void> {
-  if (!server.listening) return Promise.resolve();
-  return new Promise((resolve) => {
-    const idle = setInterval(() => server.closeIdleConnections(), 100);
-    const deadline = setTimeout(() => server.closeAllConnections(), timeoutMs);
-    server.close(() => {
-      clearInterval(idle);
-      clearTimeout(deadline);
-      resolve();
-    });
-    server.closeIdleConnections();
-  });
 }

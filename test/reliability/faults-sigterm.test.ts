@@ -1,10 +1,11 @@
+import http from 'node:http';
 import pg from 'pg';
 import { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dataSourceOptions } from '../../dist/database/data-source.options.js';
 import { buildWorld, type World } from '../e2e/access-fixtures.js';
 import { createTestDatabase, dropTestDatabase } from '../support/app.js';
-import { call, json } from './load.js';
+import { agentCall, call, json, type Outcome } from './load.js';
 import { ServiceProcess } from './service-process.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -19,6 +20,7 @@ describe('faults: SIGTERM under load', () => {
   let db: DataSource;
   let w: World;
   let service: ServiceProcess | undefined;
+  let keepAlive: ServiceProcess | undefined;
 
   beforeAll(async () => {
     databaseUrl = await createTestDatabase();
@@ -27,6 +29,7 @@ describe('faults: SIGTERM under load', () => {
   });
   afterAll(async () => {
     service?.kill('SIGKILL');
+    keepAlive?.kill('SIGKILL');
     await db?.destroy();
     if (databaseUrl) await dropTestDatabase(databaseUrl);
   });
@@ -70,4 +73,50 @@ describe('faults: SIGTERM under load', () => {
     const [{ name }] = await db.query(`SELECT name FROM organizations WHERE org_id = $1`, [w.orgId]);
     expect(name).toMatch(/^Drained \d+$/);
   }, 120_000);
+
+  /**
+   * Clients that keep their connections open and send request after request: the drain must not
+   * cut a connection a request may be travelling on. Responses during the drain say
+   * `Connection: close`, so each client learns to go elsewhere (here: nowhere, the listener is
+   * closed, so its next connection is refused), and no request ever meets a reset.
+   */
+  it('answers keep-alive clients with Connection: close during the drain: no reset, exit 0 in time, no lost-connection warnings', async () => {
+    const timeoutMs = 10_000;
+    keepAlive = new ServiceProcess({ DATABASE_URL: databaseUrl, SHUTDOWN_TIMEOUT_MS: String(timeoutMs) });
+    const url = await keepAlive.listening();
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 20 });
+    const headers = { authorization: `Bearer ${w.users.platform.token}` };
+    const outcomes: Outcome<{ closed: boolean }>[] = [];
+    let signalled = 0;
+    const loops = Array.from({ length: 20 }, async () => {
+      for (let i = 0; i < 100_000; i++) {
+        const o = await agentCall(agent, 'GET me', `${url}/v1/users/me`, { headers });
+        outcomes.push(o);
+        if (o.error) return; // refused once the listener is closed: this client is done
+      }
+    });
+    await sleep(1_500);
+    signalled = Date.now();
+    keepAlive.kill('SIGTERM');
+    const code = await keepAlive.exited;
+    const took = Date.now() - signalled;
+    await Promise.all(loops);
+    agent.destroy();
+    const afterSignal = outcomes.filter((o) => o.ended >= signalled);
+    console.log(`SIGTERM with 20 keep-alive clients: exit ${code} after ${took} ms; ${outcomes.length} requests, ${afterSignal.filter((o) => o.info?.closed).length} answered Connection: close, errors ${JSON.stringify(countBy(outcomes.map((o) => o.error).filter(Boolean) as string[]))}`);
+
+    expect(outcomes.filter((o) => o.error && o.error !== 'ECONNREFUSED').map((o) => o.error)).toEqual([]);
+    expect(outcomes.filter((o) => !o.error && o.status !== 200).map((o) => o.status)).toEqual([]);
+    expect(afterSignal.some((o) => o.info?.closed)).toBe(true);
+    expect(code).toBe(0);
+    expect(took).toBeLessThan(timeoutMs);
+    expect(keepAlive.output).toContain('SIGTERM received, draining');
+    expect(keepAlive.output).not.toContain('database connection lost');
+  }, 120_000);
 });
+
+function countBy(values: string[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const v of values) counts[v] = (counts[v] ?? 0) + 1;
+  return counts;
+}
