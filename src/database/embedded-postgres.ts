@@ -98,7 +98,9 @@ export class EmbeddedPostgres {
 
   private spawnServer(bin: Binaries): Promise<void> {
     const args = ['-D', this.pgDataDir, '-p', String(this.port), '-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'max_connections=200'];
-    const child = spawn(bin.postgres, args, { ...this.runAs, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, LC_MESSAGES: 'C' } });
+    // A process group of its own: Ctrl-C in a terminal signals the whole foreground group, and the
+    // server must outlast the drain (in-flight requests still need it); it is stopped after it.
+    const child = spawn(bin.postgres, args, { ...this.runAs, detached: true, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, LC_MESSAGES: 'C' } });
     this.process = child;
     // Whatever way this process ends (short of SIGKILL), the server must not outlive it.
     const stopOnExit = () => child.exitCode === null && child.kill('SIGINT');

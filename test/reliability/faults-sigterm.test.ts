@@ -1,4 +1,7 @@
+import fs from 'node:fs/promises';
 import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
 import pg from 'pg';
 import { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -113,6 +116,54 @@ describe('faults: SIGTERM under load', () => {
     expect(keepAlive.output).toContain('SIGTERM received, draining');
     expect(keepAlive.output).not.toContain('database connection lost');
   }, 120_000);
+});
+
+/**
+ * Ctrl-C on a service running its embedded PostgreSQL: the terminal sends SIGINT to the whole
+ * process group. The database must not go down under the drain: requests in flight still succeed,
+ * the service stops its database itself afterwards, and nothing is logged about lost connections.
+ */
+describe('faults: Ctrl-C with the embedded database', () => {
+  let dataDir: string;
+  let service: ServiceProcess | undefined;
+
+  beforeAll(async () => {
+    dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'identity-ctrl-c-'));
+    await fs.chmod(dataDir, 0o755);
+  });
+  afterAll(async () => {
+    service?.kill('SIGKILL');
+    await service?.exited;
+    await fs.rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('drains on its own database and exits 0, with no lost-connection or outage lines', async () => {
+    const admin = { email: 'ctrl-c@example.com', password: 'ctrl-c-password-1' };
+    service = new ServiceProcess({ DATA_DIR: dataDir, ADMIN_EMAIL: admin.email, ADMIN_PASSWORD: admin.password, SHUTDOWN_TIMEOUT_MS: '10000' }, { group: true });
+    const url = await service.listening(120_000);
+    const login = await call('login', `${url}/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ login: admin.email, password: admin.password }) });
+    const headers = { authorization: `Bearer ${login.body.access_token}` };
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 10 });
+    const outcomes: Outcome[] = [];
+    const loops = Array.from({ length: 10 }, async () => {
+      for (let i = 0; i < 100_000; i++) {
+        const o = await agentCall(agent, 'GET me', `${url}/v1/users/me`, { headers });
+        outcomes.push(o);
+        if (o.error) return;
+      }
+    });
+    await sleep(1_000);
+    service.interrupt();
+    expect(await service.exited).toBe(0);
+    await Promise.all(loops);
+    agent.destroy();
+
+    expect(outcomes.filter((o) => o.error && o.error !== 'ECONNREFUSED').map((o) => o.error)).toEqual([]);
+    expect(outcomes.filter((o) => !o.error && o.status !== 200).map((o) => o.status)).toEqual([]);
+    expect(service.output).toContain('SIGINT received, draining');
+    expect(service.output).not.toContain('database connection lost');
+    expect(service.output).not.toContain('database unavailable');
+  }, 180_000);
 });
 
 function countBy(values: string[]): Record<string, number> {

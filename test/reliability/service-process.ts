@@ -11,8 +11,10 @@ export class ServiceProcess {
   private out = '';
   private err = '';
 
-  constructor(env: Record<string, string>) {
+  /** `group`: in a process group of its own, as a terminal starts it (see `interrupt`). */
+  constructor(env: Record<string, string>, options: { group?: boolean } = {}) {
     this.child = spawn(process.execPath, [MAIN], {
+      detached: options.group ?? false,
       env: {
         PATH: process.env.PATH!, NODE_ENV: 'test', LOG_LEVEL: 'warn', HOST: '127.0.0.1', PORT: '0', JWT_SECRET: TEST_JWT_SECRET,
         ARGON2_MEMORY_KIB: '4096', ARGON2_TIME_COST: '1', ...env,
@@ -42,5 +44,10 @@ export class ServiceProcess {
 
   kill(signal: NodeJS.Signals): void {
     if (this.child.exitCode === null) this.child.kill(signal);
+  }
+
+  /** Ctrl-C in a terminal: SIGINT to the whole process group (needs `group`). */
+  interrupt(): void {
+    if (this.child.exitCode === null) process.kill(-this.child.pid!, 'SIGINT');
   }
 }
