@@ -5,6 +5,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { Request } from 'express';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module.js';
+import { answerClientErrors } from './common/http/client-error.js';
 import { rejectDeepJson } from './common/http/json-depth.js';
 import { lenientPathDecoding } from './common/http/lenient-path.js';
 import { requestId } from './common/http/request-id.js';
@@ -45,6 +46,7 @@ export async function createApp(config: AppConfig & { databaseUrl: string }, opt
   app.use(requestId);
   app.use(securityHeaders);
   app.use(requestLog(app.get(ROOT_LOGGER)));
+  answerClientErrors(app.getHttpServer(), app.get(ROOT_LOGGER));
   app.use(lenientPathDecoding);
   if (config.metricsEnabled) app.use(app.get(Metrics).middleware);
   // Not strict: any JSON document parses, and a body that is not an object is then refused by

@@ -8,6 +8,8 @@ export enum ErrorCode {
   Conflict = 'RESOURCE_CONFLICT',
   PayloadTooLarge = 'PAYLOAD_TOO_LARGE',
   UnsupportedMediaType = 'UNSUPPORTED_MEDIA_TYPE',
+  RequestTimeout = 'REQUEST_TIMEOUT',
+  HeaderFieldsTooLarge = 'REQUEST_HEADER_FIELDS_TOO_LARGE',
   RateLimited = 'RATE_LIMITED',
   Internal = 'INTERNAL_SERVER_ERROR',
   ServiceUnavailable = 'SERVICE_UNAVAILABLE',
@@ -32,6 +34,10 @@ export function httpStatusOf(code: ErrorCode): number {
       return 413;
     case ErrorCode.UnsupportedMediaType:
       return 415;
+    case ErrorCode.RequestTimeout:
+      return 408;
+    case ErrorCode.HeaderFieldsTooLarge:
+      return 431;
     case ErrorCode.RateLimited:
       return 429;
     case ErrorCode.Internal:
@@ -54,6 +60,8 @@ export const DEFAULT_MESSAGES: Record<ErrorCode, string> = {
   [ErrorCode.Conflict]: 'The resource conflicts with an existing one',
   [ErrorCode.PayloadTooLarge]: 'Request body is too large',
   [ErrorCode.UnsupportedMediaType]: 'Unsupported request body encoding',
+  [ErrorCode.RequestTimeout]: 'The request was not received in time',
+  [ErrorCode.HeaderFieldsTooLarge]: 'Request headers are too large',
   [ErrorCode.RateLimited]: 'Too many requests',
   [ErrorCode.Internal]: 'An unexpected error occurred',
   [ErrorCode.ServiceUnavailable]: 'Service unavailable',
