@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { existsSync } from 'node:fs';
+import path from 'node:path';
 import { pino } from 'pino';
 import { loadConfig } from './config/config.js';
 import { ConfigError } from './config/parsers.js';
@@ -16,6 +17,8 @@ try {
   loadConfig(process.env);
   const { startServer } = await import('./server.js');
   const server = await startServer();
+  const db = server.embedded;
+  if (db) out.info({ database: db.publicUrl, data_dir: server.config.dataDir }, `embedded PostgreSQL at ${db.publicUrl} (npm run db:psql opens psql on it), data in ${path.resolve(server.config.dataDir)}`);
   out.info({ docs: `${server.url}/docs` }, `listening on ${server.url}`);
   let stopping = false;
   const shutdown = async (signal: string) => {

