@@ -52,7 +52,7 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
   return document;
 }
 
-/** `GET /docs` (Swagger UI) and `GET /openapi.json`. */
+/** `GET /docs` (Swagger UI), `GET /openapi.json`, and `GET /` sending a browser to the docs. */
 export function setupSwagger(app: INestApplication): void {
   const document = buildOpenApiDocument(app);
   SwaggerModule.setup('docs', app, document, {
@@ -62,6 +62,10 @@ export function setupSwagger(app: INestApplication): void {
     // No badge fetched from an outside validator: the page loads nothing but its own origin.
     swaggerOptions: { persistAuthorization: true, validatorUrl: null },
   });
+  // The root has nothing of its own: whoever opens the bare address lands on the docs. Registered
+  // on the HTTP adapter, not as a controller, so it is no operation of the document.
+  const http = app.getHttpAdapter();
+  http.get('/', (_req: unknown, res: unknown) => http.redirect(res, 302, '/docs'));
 }
 
 /**

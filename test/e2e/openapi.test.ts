@@ -31,6 +31,12 @@ describe('the OpenAPI document', () => {
     expect(ui.text).toContain('swagger-ui');
   });
 
+  it('is where the bare address sends a browser: GET / redirects to /docs, and is no operation of the document', async () => {
+    const res = await t.http.get('/').redirects(0).expect(302);
+    expect(res.headers.location).toBe('/docs');
+    expect(Object.keys(document.paths)).not.toContain('/');
+  });
+
   it('passes @apidevtools/swagger-parser validation with zero errors', async () => {
     const errors = await SwaggerParser.validate(structuredClone(document)).then(
       () => [],

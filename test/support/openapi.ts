@@ -46,9 +46,10 @@ export function examplesOf(response: any): any[] {
 
 /**
  * Paths served on purpose without an operation in the document: the Swagger UI and its assets,
- * the document itself, and the Prometheus endpoint (text, excluded from the API description).
+ * the document itself, the root (a redirect to the UI), and the Prometheus endpoint (text,
+ * excluded from the API description).
  */
-const UNDOCUMENTED_BY_DESIGN = [/^\/docs(\/.*)?$/, /^\/openapi\.json$/, /^\/metrics$/];
+const UNDOCUMENTED_BY_DESIGN = [/^\/docs(\/.*)?$/, /^\/openapi\.json$/, /^\/$/, /^\/metrics$/];
 
 interface PathTemplate {
   template: string;
