@@ -1,6 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
-import { LoggerModule } from 'nestjs-pino';
 import { AccessModule } from './access/access.module.js';
 import { PermissionGuard } from './access/permission.guard.js';
 import { AuthModule } from './auth/auth.module.js';
@@ -22,12 +21,11 @@ import { WorkspacesModule } from './workspaces/workspaces.module.js';
 @Module({})
 export class AppModule {
   static forRoot(config: AppConfig & { databaseUrl: string }): DynamicModule {
-    const logging = createLogging(config.logLevel);
+    const logger = createLogging(config.logLevel);
     return {
       module: AppModule,
       imports: [
         AppConfigModule.forRoot(config),
-        LoggerModule.forRoot(logging.params),
         DatabaseModule.forRoot({ url: config.databaseUrl, poolSize: config.dbPoolSize, outageSummarySeconds: config.logOutageSummarySeconds }),
         CommonModule,
         AuthModule.forRoot({
@@ -44,7 +42,7 @@ export class AppModule {
         HealthModule,
       ],
       providers: [
-        { provide: ROOT_LOGGER, useValue: logging.logger },
+        { provide: ROOT_LOGGER, useValue: logger },
         { provide: APP_GUARD, useClass: NoStoreGuard },
         { provide: APP_GUARD, useClass: JwtAuthGuard },
         { provide: APP_GUARD, useExisting: PermissionGuard },

@@ -3,7 +3,6 @@ import { ConsoleLogger, Module, type DynamicModule, type ForwardReference, type 
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { Request } from 'express';
-import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module.js';
 import { answerClientErrors } from './common/http/client-error.js';
 import { rejectDeepJson } from './common/http/json-depth.js';
@@ -12,6 +11,7 @@ import { requestId } from './common/http/request-id.js';
 import { securityHeaders } from './common/http/security-headers.js';
 import { utf8BodiesOnly } from './common/http/utf8-body.js';
 import { requestLog, ROOT_LOGGER } from './common/logging.js';
+import { PinoNestLogger } from './common/nest-logger.js';
 import { setupSwagger } from './swagger.js';
 import type { AppConfig } from './config/config.js';
 import { Metrics } from './health/metrics.js';
@@ -36,7 +36,7 @@ export async function createApp(config: AppConfig & { databaseUrl: string }, opt
     // A failed start (database unreachable) is an error the caller reports, not a process abort.
     abortOnError: false,
   });
-  app.useLogger(app.get(Logger));
+  app.useLogger(new PinoNestLogger(app.get(ROOT_LOGGER)));
   const express = app.getHttpAdapter().getInstance();
   express.disable('x-powered-by');
   express.set('etag', false);

@@ -1,4 +1,3 @@
-import type { Params } from 'nestjs-pino';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { hostname } from 'node:os';
 import pino from 'pino';
@@ -29,22 +28,14 @@ export function scrubUrl(url: string): string {
 /** The root pino logger of an application, for what logs outside Nest's LoggerService (`requestLog`). */
 export const ROOT_LOGGER = Symbol('ROOT_LOGGER');
 
-export interface Logging {
-  /** The root logger: every log line of the application goes through it. */
-  logger: pino.Logger;
-  /** For `LoggerModule.forRoot`: Nest's logs through `logger`, and no per-request middleware. */
-  params: Params;
-}
-
 /**
- * Structured JSON logs. nestjs-pino carries Nest's own logs; the per-request line comes from
- * `requestLog` below, not from pino-http. pino-http made two child loggers per request and
- * nestjs-pino bound them to an AsyncLocalStorage, which on Node 20 turns on a hook for every promise
- * in the process: together about a third of the CPU of `GET /v1/users/me` (see bench/README.md).
- * Logs about a request carry its `req_id` explicitly instead.
+ * Structured JSON logs through one root pino logger: Nest's own logs reach it through
+ * `PinoNestLogger`, and the per-request line comes from `requestLog` below. Logs about a request
+ * carry its `req_id` explicitly; no request-scoped logger or AsyncLocalStorage is involved, which
+ * on Node 20 would turn on a hook for every promise in the process (see bench/README.md).
  */
-export function createLogging(level: string): Logging {
-  const logger = pino(
+export function createLogging(level: string): pino.Logger {
+  return pino(
     {
       level,
       redact: { paths: REDACTED_PATHS, censor: '[REDACTED]' },
@@ -54,7 +45,6 @@ export function createLogging(level: string): Logging {
     // one, instead of one blocking write(2) per line on the event loop. Flushed on exit.
     pino.destination({ dest: 1, sync: false }),
   );
-  return { logger, params: { pinoHttp: { logger }, forRoutes: [] } };
 }
 
 type LoggedRequest = IncomingMessage & { originalUrl?: string };

@@ -1,6 +1,6 @@
-import { PinoLogger } from 'nestjs-pino';
 import pino from 'pino';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { ROOT_LOGGER } from '../../dist/common/logging.js';
 import { createTestApp, type TestApp } from '../support/app.js';
 import { ProbeModule } from '../support/probe.module.js';
 
@@ -12,7 +12,7 @@ describe('request logs', () => {
 
   beforeAll(async () => {
     t = await createTestApp({ LOG_LEVEL: 'info' }, { modules: [ProbeModule] });
-    const destination = (PinoLogger.root as unknown as Record<symbol, { write(line: string): boolean }>)[pino.symbols.streamSym];
+    const destination = (t.app.get(ROOT_LOGGER) as unknown as Record<symbol, { write(line: string): boolean }>)[pino.symbols.streamSym];
     destination.write = (line: string) => {
       lines.push(line);
       return true;
