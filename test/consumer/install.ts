@@ -1,5 +1,5 @@
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
-import { cp, mkdir, mkdtemp, readdir, realpath, rm, symlink } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,45 +17,54 @@ export interface InstalledConsumer {
 }
 
 /**
- * Lays out an outside project the way npm would: the `npm pack` tarball unpacked as
- * `node_modules/identity-service`, the other packages linked from this checkout (so no registry is
- * needed and Nest is one copy), and the consumer's sources compiled by tsc against the package's
- * type declarations, with decorator metadata like any Nest app.
+ * Sets up an outside project the way its developers would: `npm install` of the `npm pack` tarball
+ * (its peer dependencies come from the registry, or npm's cache when it has them), then tsc over
+ * the consumer's sources, with strict checks and decorator metadata like any Nest app, and over the
+ * TypeScript examples of the README's library section, each as a file of its own.
  */
 export async function installConsumer(): Promise<InstalledConsumer> {
   const dir = await mkdtemp(path.join(tmpdir(), 'identity-consumer-'));
   const remove = () => rm(dir, { recursive: true, force: true });
   try {
-    return { dir, packedFiles: await layOut(dir), remove };
+    return { dir, packedFiles: await setUp(dir), remove };
   } catch (error) {
     await remove();
     throw error;
   }
 }
 
-async function layOut(dir: string): Promise<string[]> {
-  const modules = path.join(dir, 'node_modules');
-  const packageDir = path.join(modules, 'identity-service');
-  await mkdir(packageDir, { recursive: true });
-
+async function setUp(dir: string): Promise<string[]> {
   const { stdout } = await run('npm', ['pack', '--json', '--pack-destination', dir], { cwd: REPO });
   const [packed] = JSON.parse(stdout) as { filename: string; files: { path: string }[] }[];
-  await run('tar', ['-xzf', path.join(dir, packed.filename), '-C', packageDir, '--strip-components=1']);
 
-  const ownModules = await realpath(path.join(REPO, 'node_modules'));
-  for (const entry of await readdir(ownModules)) {
-    if (entry.startsWith('.') || entry === 'identity-service') continue;
-    await symlink(path.join(ownModules, entry), path.join(modules, entry));
-  }
+  for (const entry of ['src', 'tsconfig.json']) await cp(path.join(CONSUMER, entry), path.join(dir, entry), { recursive: true });
+  const manifest = JSON.parse(await readFile(path.join(CONSUMER, 'package.json'), 'utf8'));
+  manifest.dependencies['identity-service'] = `file:./${packed.filename}`;
+  await writeFile(path.join(dir, 'package.json'), JSON.stringify(manifest, null, 2));
+  await npm(dir, ['install', '--prefer-offline', '--no-audit', '--no-fund']);
 
-  for (const entry of ['src', 'tsconfig.json', 'package.json']) {
-    await cp(path.join(CONSUMER, entry), path.join(dir, entry), { recursive: true });
-  }
-  await run(process.execPath, [path.join(ownModules, 'typescript/bin/tsc'), '-p', path.join(dir, 'tsconfig.json')]).catch((error: { stdout?: string }) => {
-    throw new Error(`the consumer does not compile against the package's declarations:\n${error.stdout ?? String(error)}`);
+  const snippets = readmeLibrarySnippets(await readFile(path.join(REPO, 'README.md'), 'utf8'));
+  await mkdir(path.join(dir, 'src/readme'));
+  await Promise.all(snippets.map((code, i) => writeFile(path.join(dir, `src/readme/example-${i + 1}.ts`), code)));
+  await run(process.execPath, [path.join(dir, 'node_modules/typescript/bin/tsc'), '-p', path.join(dir, 'tsconfig.json')]).catch((error: { stdout?: string }) => {
+    throw new Error(`the consumer or a README example does not compile against the package's declarations:\n${error.stdout ?? String(error)}`);
   });
-
   return packed.files.map((f) => f.path);
+}
+
+/** The ```ts blocks of the README's "Use as a library" section, in order. */
+export function readmeLibrarySnippets(readme: string): string[] {
+  const start = readme.indexOf('\n## Use as a library');
+  const end = readme.indexOf('\n## ', start + 1);
+  const section = readme.slice(start, end < 0 ? undefined : end);
+  return [...section.matchAll(/^( *)```ts\n([\s\S]*?)^\1```/gm)].map(([, indent, code]) => code.replace(new RegExp(`^${indent}`, 'gm'), ''));
+}
+
+/** npm in the consumer project; its output is part of the error when it fails. */
+export function npm(dir: string, args: string[]): Promise<{ stdout: string; stderr: string }> {
+  return run('npm', args, { cwd: dir, maxBuffer: 16 * 1024 * 1024 }).catch((error: { stdout?: string; stderr?: string }) => {
+    throw new Error(`npm ${args.join(' ')} failed:\n${error.stderr ?? ''}${error.stdout ?? ''}`);
+  });
 }
 
 export interface RunningConsumer {

