@@ -3,6 +3,7 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs
 import { InjectDataSource } from '@nestjs/typeorm';
 import { isEmail } from 'class-validator';
 import type { DataSource } from 'typeorm';
+import { transaction } from '../database/transaction.js';
 import { AUTH_OPTIONS, type ResolvedAuthOptions } from './auth.options.js';
 import { PasswordHasher } from './password-hasher.js';
 
@@ -52,7 +53,7 @@ export class AdminBootstrap implements OnApplicationBootstrap {
 
     const password = settings.password ?? randomBytes(18).toString('base64url');
     const hash = await this.hasher.hash(password);
-    const created = await this.dataSource.transaction(async (em) => {
+    const created = await transaction(this.dataSource, async (em) => {
       await em.query(`SELECT pg_advisory_xact_lock($1)`, [BOOTSTRAP_LOCK_KEY]);
       const rows = await em.query(
         `INSERT INTO users (email, username, password_hash, full_name, roles, is_verified)

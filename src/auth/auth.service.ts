@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { AuthenticationError } from '../common/errors/app-error.js';
+import { transaction } from '../database/transaction.js';
 import type { TokenResponse } from './dto/auth.dto.js';
 import { PasswordHasher } from './password-hasher.js';
 import { LoginRateLimiter } from './rate-limit/login-rate-limiter.js';
@@ -53,12 +54,15 @@ export class AuthService {
     // One statement: last_login, an upgraded hash when the cost parameters changed, the new session.
     const rehash = account.password_hash && this.hasher.needsRehash(account.password_hash) ? await this.hasher.hash(password) : null;
     const { token, hash } = this.refreshTokens.newToken();
-    const [session] = await this.dataSource.query(
-      `WITH touched AS (
-         UPDATE users SET last_login = now(), password_hash = coalesce($4, password_hash) WHERE user_id = $1
-       )
-       ${RefreshTokens.INSERT_NEW_FAMILY}`,
-      [account.user_id, hash, this.refreshTokens.ttlSeconds, rehash],
+    // A user deleted since the lookup above gets the 401 a moment later would give, not a 500.
+    const [session] = await transaction(this.dataSource, (em) =>
+      em.query(
+        `WITH touched AS (
+           UPDATE users SET last_login = now(), password_hash = coalesce($4, password_hash) WHERE user_id = $1
+         )
+         ${RefreshTokens.INSERT_NEW_FAMILY}`,
+        [account.user_id, hash, this.refreshTokens.ttlSeconds, rehash],
+      ),
     );
     return this.pair(account.user_id, token, session.family_id);
   }

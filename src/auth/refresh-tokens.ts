@@ -3,6 +3,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import { AuthenticationError } from '../common/errors/app-error.js';
+import { transaction } from '../database/transaction.js';
 import { AUTH_OPTIONS, type ResolvedAuthOptions } from './auth.options.js';
 
 type Queryable = Pick<EntityManager, 'query'> | Pick<DataSource, 'query'>;
@@ -64,15 +65,19 @@ export class RefreshTokens {
   /**
    * Spends `token` and issues its successor, in one transaction holding the token's row lock, so two
    * concurrent uses of one token cannot both succeed. Returns the user the token belongs to.
+   * The user row is held first: deleting a user locks it and then its tokens, and the other order
+   * here would deadlock with it.
    */
   async rotate(token: string): Promise<{ userId: string; next: IssuedRefreshToken }> {
-    const outcome = await this.dataSource.transaction(async (em) => {
+    const hash = hashRefreshToken(token);
+    const outcome = await transaction(this.dataSource, async (em) => {
+      await em.query(`SELECT 1 FROM users WHERE user_id = (SELECT user_id FROM refresh_tokens WHERE token_hash = $1) FOR KEY SHARE`, [hash]);
       const [row] = (await em.query(
         `SELECT rt.token_id, rt.family_id, rt.user_id, rt.expires_at <= now() AS expired, rt.used_at, rt.revoked_at, u.is_active
            FROM refresh_tokens rt JOIN users u ON u.user_id = rt.user_id
           WHERE rt.token_hash = $1
           FOR UPDATE OF rt`,
-        [hashRefreshToken(token)],
+        [hash],
       )) as TokenRow[];
       if (!row || row.revoked_at || row.expired) return { error: 'Authentication required' } as const;
       if (row.used_at) {
@@ -82,12 +87,12 @@ export class RefreshTokens {
       }
       if (!row.is_active) return { error: 'Account is disabled' } as const;
       await em.query(`UPDATE refresh_tokens SET used_at = now() WHERE token_id = $1`, [row.token_id]);
-      const { token: next, hash } = this.newToken();
+      const successor = this.newToken();
       await em.query(
         `INSERT INTO refresh_tokens (family_id, user_id, token_hash, expires_at) VALUES ($1, $2, $3, now() + make_interval(secs => $4))`,
-        [row.family_id, row.user_id, hash, this.ttlSeconds],
+        [row.family_id, row.user_id, successor.hash, this.ttlSeconds],
       );
-      return { userId: row.user_id, next: { token: next, familyId: row.family_id } } as const;
+      return { userId: row.user_id, next: { token: successor.token, familyId: row.family_id } } as const;
     });
     // Thrown after the commit, so that a family revoked on reuse stays revoked.
     if ('error' in outcome) throw new AuthenticationError(outcome.error);

@@ -7,6 +7,7 @@ import type { WorkspaceRole } from '../access/roles.js';
 import type { ResolvedScope } from '../access/scope.js';
 import { ForbiddenError, NotFoundError } from '../common/errors/app-error.js';
 import { CursorCodec } from '../common/pagination/cursor.js';
+import { transaction } from '../database/transaction.js';
 import type { User } from '../users/user.entity.js';
 import { listMembers, MEMBER_COLUMNS, type MemberRow } from '../workspaces/member-list.js';
 import { memberFields, memberListBody } from '../workspaces/member-response.js';
@@ -51,7 +52,7 @@ export class MembersService {
   /** Adds a member (and an org `member` membership when missing). */
   async add(user: User, ref: WorkspaceRef, dto: AddMemberDto): Promise<MemberResponse> {
     const role = dto.role ?? 'member';
-    return this.dataSource.transaction(async (m) => {
+    return transaction(this.dataSource, async (m) => {
       const [target] = await m.query(`SELECT user_id FROM users WHERE user_id = $1 FOR KEY SHARE`, [dto.user_id]);
       const actor = await this.lockWorkspace(m, user, ref, 'members:add');
       if (!mayChangeMembership({ actorRole: actor.effectiveWorkspaceRole, isSelf: dto.user_id === user.user_id, from: null, to: role })) {
@@ -76,7 +77,7 @@ export class MembersService {
   }
 
   async changeRole(user: User, ref: WorkspaceRef, memberId: string, role: WorkspaceRole): Promise<MemberResponse> {
-    return this.dataSource.transaction(async (m) => {
+    return transaction(this.dataSource, async (m) => {
       await m.query(`SELECT 1 FROM users WHERE user_id = $1 FOR KEY SHARE`, [memberId]);
       const actor = await this.lockWorkspace(m, user, ref, 'members:update');
       const current = await this.lockMembership(m, ref, memberId);
@@ -96,7 +97,7 @@ export class MembersService {
   /** Removes a member; a member may always remove themself (leave), the last owner excepted. */
   async remove(user: User, ref: WorkspaceRef, memberId: string): Promise<void> {
     const isSelf = memberId === user.user_id;
-    await this.dataSource.transaction(async (m) => {
+    await transaction(this.dataSource, async (m) => {
       await m.query(`SELECT 1 FROM users WHERE user_id = $1 FOR KEY SHARE`, [memberId]);
       const actor = await this.lockWorkspace(m, user, ref, isSelf ? null : 'members:remove');
       const current = await this.lockMembership(m, ref, memberId);

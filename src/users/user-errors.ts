@@ -47,19 +47,6 @@ export function jsonSizeViolation(error: unknown, input: (field: 'preferences' |
   return new RequestValidationError([{ type: 'value_error', loc: ['body', field], msg: `Value error, ${text}`, input: input(field), ctx: { error: text } }]);
 }
 
-/** Deadlocks and serialization failures are retried: the transaction is replayed from the start. */
-export async function withRetry<T>(work: () => Promise<T>, attempts = 4): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await work();
-    } catch (error) {
-      const state = sqlState(error);
-      if (attempt >= attempts || (state !== '40P01' && state !== '40001')) throw error;
-      await new Promise((r) => setTimeout(r, 5 + Math.random() * 20 * attempt));
-    }
-  }
-}
-
 /**
  * Rows of an `UPDATE … RETURNING` / `DELETE … RETURNING` run through TypeORM's `query()`, which
  * answers those commands with `[rows, rowCount]` instead of the rows.

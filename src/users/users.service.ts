@@ -6,10 +6,12 @@ import { PasswordHasher } from '../auth/password-hasher.js';
 import { RefreshTokens } from '../auth/refresh-tokens.js';
 import { AuthenticationError, ForbiddenError, NotFoundError } from '../common/errors/app-error.js';
 import { RequestValidationError } from '../common/validation/pydantic-errors.js';
+import { notWorkspaceMember } from '../database/foreign-keys.js';
+import { transaction } from '../database/transaction.js';
 import { normalizeRoles } from './dto/user-fields.js';
 import type { UserResponse } from './dto/user-response.dto.js';
 import type { CreateUserRequest, UpdateUserRequest } from './dto/users.dto.js';
-import { duplicateUserConflict, jsonSizeViolation, lastAdmin, lastOwnerOfUser, returnedRows, withRetry } from './user-errors.js';
+import { duplicateUserConflict, jsonSizeViolation, lastAdmin, lastOwnerOfUser, returnedRows } from './user-errors.js';
 import { toUserResponse } from './user-response.js';
 import { isPlatformAdmin, USER_SELECT, type User } from './user.entity.js';
 
@@ -118,61 +120,62 @@ export class UsersService {
     const touchesAdmins = admin && (dto.roles !== undefined || dto.is_active !== undefined);
 
     try {
-      return await withRetry(() =>
-        this.dataSource.transaction(async (em) => {
-          // Lock order everywhere: the set of active admins first, then the target row.
-          const admins = touchesAdmins ? await lockActiveAdmins(em) : undefined;
-          // An email is stored as the unique index compares it: NFKC, then the database's lower().
-          const [current] = (await em.query(`SELECT ${USER_SELECT}, lower(normalize($2::text, NFKC)) AS _email FROM users u WHERE u.user_id = $1 FOR UPDATE`, [
-            userId,
-            dto.email ?? null,
-          ])) as (Row & { _email: string | null })[];
-          if (!current) throw new NotFoundError('user', userId);
+      return await transaction(this.dataSource, async (em) => {
+        // Lock order: the workspace to default to (deleting a workspace takes its row, then the users
+        // defaulting to it: the same order, so the two wait instead of deadlocking), the set of
+        // active admins, then the target row.
+        if (dto.default_workspace_id) await lockWorkspace(em, dto.default_workspace_id);
+        const admins = touchesAdmins ? await lockActiveAdmins(em) : undefined;
+        // An email is stored as the unique index compares it: NFKC, then the database's lower().
+        const [current] = (await em.query(`SELECT ${USER_SELECT}, lower(normalize($2::text, NFKC)) AS _email FROM users u WHERE u.user_id = $1 FOR UPDATE`, [
+          userId,
+          dto.email ?? null,
+        ])) as (Row & { _email: string | null })[];
+        if (!current) throw new NotFoundError('user', userId);
 
-          const set: Record<string, unknown> = {};
-          if (current._email !== null && current._email !== current.email) set.email = current._email;
-          for (const field of PLAIN_FIELDS) {
-            const value = dto[field];
-            if (value !== undefined && value !== current[field]) set[field] = value;
-          }
-          for (const field of JSON_FIELDS) {
-            const value = dto[field];
-            if (value !== undefined && JSON.stringify(value) !== JSON.stringify(current[field])) set[field] = JSON.stringify(value);
-          }
-          if (dto.roles !== undefined) {
-            const roles = normalizeRoles(dto.roles);
-            if (!sameRoles(roles, current.roles)) set.roles = roles;
-          }
-          if (dto.is_active !== undefined && dto.is_active !== current.is_active) set.is_active = dto.is_active;
-          if (dto.is_verified !== undefined && dto.is_verified !== current.is_verified) set.is_verified = dto.is_verified;
-          else if (set.email !== undefined) set.is_verified = false;
-          if (newHash !== undefined) set.password_hash = newHash;
+        const set: Record<string, unknown> = {};
+        if (current._email !== null && current._email !== current.email) set.email = current._email;
+        for (const field of PLAIN_FIELDS) {
+          const value = dto[field];
+          if (value !== undefined && value !== current[field]) set[field] = value;
+        }
+        for (const field of JSON_FIELDS) {
+          const value = dto[field];
+          if (value !== undefined && JSON.stringify(value) !== JSON.stringify(current[field])) set[field] = JSON.stringify(value);
+        }
+        if (dto.roles !== undefined) {
+          const roles = normalizeRoles(dto.roles);
+          if (!sameRoles(roles, current.roles)) set.roles = roles;
+        }
+        if (dto.is_active !== undefined && dto.is_active !== current.is_active) set.is_active = dto.is_active;
+        if (dto.is_verified !== undefined && dto.is_verified !== current.is_verified) set.is_verified = dto.is_verified;
+        else if (set.email !== undefined) set.is_verified = false;
+        if (newHash !== undefined) set.password_hash = newHash;
 
-          if (admins) {
-            const stillAdmin = ((set.roles as string[] | undefined) ?? current.roles).includes('admin') && ((set.is_active as boolean | undefined) ?? current.is_active);
-            const wasActiveAdmin = current.roles.includes('admin') && current.is_active;
-            if (wasActiveAdmin && !stillAdmin && !admins.some((id) => id !== current.user_id)) throw lastAdmin();
-          }
+        if (admins) {
+          const stillAdmin = ((set.roles as string[] | undefined) ?? current.roles).includes('admin') && ((set.is_active as boolean | undefined) ?? current.is_active);
+          const wasActiveAdmin = current.roles.includes('admin') && current.is_active;
+          if (wasActiveAdmin && !stillAdmin && !admins.some((id) => id !== current.user_id)) throw lastAdmin();
+        }
 
-          if (dto.default_workspace_id !== undefined && dto.default_workspace_id !== current.default_workspace_id) {
-            if (dto.default_workspace_id !== null) await assertMember(em, dto.default_workspace_id, userId);
-            set.default_workspace_id = dto.default_workspace_id;
-          }
+        if (dto.default_workspace_id !== undefined && dto.default_workspace_id !== current.default_workspace_id) {
+          if (dto.default_workspace_id !== null) await assertMember(em, dto.default_workspace_id, userId);
+          set.default_workspace_id = dto.default_workspace_id;
+        }
 
-          if (Object.keys(set).length === 0) return toUserResponse(current);
-          const columns = Object.keys(set);
-          const assignments = columns.map((c, i) => `${c} = $${i + 2}${c === 'preferences' || c === 'settings' ? '::jsonb' : ''}`);
-          const [row] = returnedRows<Row>(
-            await em.query(`UPDATE users u SET ${assignments.join(', ')} WHERE u.user_id = $1 RETURNING ${USER_SELECT}`, [userId, ...columns.map((c) => set[c])]),
-          );
-          // A new password or a deactivation ends the user's other sessions at once; the session that
-          // changed its own password stays signed in.
-          if (newHash !== undefined || set.is_active === false) {
-            await this.refreshTokens.revokeAllForUser(userId, em, caller.user_id === userId && set.is_active !== false ? callerSession : undefined);
-          }
-          return toUserResponse(row);
-        }),
-      );
+        if (Object.keys(set).length === 0) return toUserResponse(current);
+        const columns = Object.keys(set);
+        const assignments = columns.map((c, i) => `${c} = $${i + 2}${c === 'preferences' || c === 'settings' ? '::jsonb' : ''}`);
+        const [row] = returnedRows<Row>(
+          await em.query(`UPDATE users u SET ${assignments.join(', ')} WHERE u.user_id = $1 RETURNING ${USER_SELECT}`, [userId, ...columns.map((c) => set[c])]),
+        );
+        // A new password or a deactivation ends the user's other sessions at once; the session that
+        // changed its own password stays signed in.
+        if (newHash !== undefined || set.is_active === false) {
+          await this.refreshTokens.revokeAllForUser(userId, em, caller.user_id === userId && set.is_active !== false ? callerSession : undefined);
+        }
+        return toUserResponse(row);
+      });
     } catch (error) {
       throw duplicateUserConflict(error) ?? jsonSizeViolation(error, (f) => dto[f]) ?? error;
     }
@@ -185,29 +188,27 @@ export class UsersService {
    * so a concurrent demotion of the other owner cannot slip in between.
    */
   async remove(userId: string): Promise<void> {
-    await withRetry(() =>
-      this.dataSource.transaction(async (em) => {
-        const [peek] = await em.query(`SELECT roles, is_active FROM users WHERE user_id = $1`, [userId]);
-        if (!peek) throw new NotFoundError('user', userId);
-        if (peek.roles.includes('admin') && peek.is_active) {
-          const admins = await lockActiveAdmins(em);
-          if (admins.includes(userId) && admins.length === 1) throw lastAdmin();
-        }
-        const [target] = await em.query(`SELECT roles, is_active FROM users WHERE user_id = $1 FOR UPDATE`, [userId]);
-        if (!target) throw new NotFoundError('user', userId);
-        if (target.roles.includes('admin') && target.is_active && !(peek.roles.includes('admin') && peek.is_active)) {
-          // Became an admin between the two reads: take the admin lock now (a deadlock is retried).
-          const admins = await lockActiveAdmins(em);
-          if (admins.length === 1) throw lastAdmin();
-        }
-        const workspaceIds = await lastOwnerships(em, 'workspace_members', 'workspaces', 'workspace_id', userId);
-        const orgIds = await lastOwnerships(em, 'org_members', 'organizations', 'org_id', userId);
-        if (workspaceIds.length > 0 || orgIds.length > 0) {
-          throw lastOwnerOfUser(workspaceIds, orgIds);
-        }
-        await em.query(`DELETE FROM users WHERE user_id = $1`, [userId]);
-      }),
-    );
+    await transaction(this.dataSource, async (em) => {
+      const [peek] = await em.query(`SELECT roles, is_active FROM users WHERE user_id = $1`, [userId]);
+      if (!peek) throw new NotFoundError('user', userId);
+      if (peek.roles.includes('admin') && peek.is_active) {
+        const admins = await lockActiveAdmins(em);
+        if (admins.includes(userId) && admins.length === 1) throw lastAdmin();
+      }
+      const [target] = await em.query(`SELECT roles, is_active FROM users WHERE user_id = $1 FOR UPDATE`, [userId]);
+      if (!target) throw new NotFoundError('user', userId);
+      if (target.roles.includes('admin') && target.is_active && !(peek.roles.includes('admin') && peek.is_active)) {
+        // Became an admin between the two reads: take the admin lock now (a deadlock is retried).
+        const admins = await lockActiveAdmins(em);
+        if (admins.length === 1) throw lastAdmin();
+      }
+      const workspaceIds = await lastOwnerships(em, 'workspace_members', 'workspaces', 'workspace_id', userId);
+      const orgIds = await lastOwnerships(em, 'org_members', 'organizations', 'org_id', userId);
+      if (workspaceIds.length > 0 || orgIds.length > 0) {
+        throw lastOwnerOfUser(workspaceIds, orgIds);
+      }
+      await em.query(`DELETE FROM users WHERE user_id = $1`, [userId]);
+    });
   }
 
   /**
@@ -242,10 +243,13 @@ async function lockActiveAdmins(em: EntityManager): Promise<string[]> {
 
 async function assertMember(em: EntityManager, workspaceId: string, userId: string): Promise<void> {
   const [member] = await em.query(`SELECT 1 FROM workspace_members WHERE workspace_id = $1 AND user_id = $2 FOR KEY SHARE`, [workspaceId, userId]);
-  if (!member) {
-    const text = 'the user is not a member of this workspace';
-    throw new RequestValidationError([{ type: 'value_error', loc: ['body', 'default_workspace_id'], msg: `Value error, ${text}`, input: workspaceId, ctx: { error: text } }]);
-  }
+  if (!member) throw notWorkspaceMember(workspaceId);
+}
+
+/** Holds the workspace until commit; one deleted meanwhile is refused like any the user is not in. */
+async function lockWorkspace(em: EntityManager, workspaceId: string): Promise<void> {
+  const [workspace] = await em.query(`SELECT 1 FROM workspaces WHERE workspace_id = $1 FOR KEY SHARE`, [workspaceId]);
+  if (!workspace) throw notWorkspaceMember(workspaceId);
 }
 
 /**

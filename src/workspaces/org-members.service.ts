@@ -7,6 +7,7 @@ import type { OrgRole } from '../access/roles.js';
 import type { ResolvedScope } from '../access/scope.js';
 import { ForbiddenError, NotFoundError } from '../common/errors/app-error.js';
 import { CursorCodec } from '../common/pagination/cursor.js';
+import { transaction } from '../database/transaction.js';
 import type { User } from '../users/user.entity.js';
 import { alreadyMember, lastOrgOwner, lastOwnerOfOrgWorkspaces } from './member-errors.js';
 import { listMembers, MEMBER_COLUMNS, type MemberRow } from './member-list.js';
@@ -40,7 +41,7 @@ export class OrgMembersService {
 
   async add(user: User, orgId: string, dto: AddOrgMemberDto): Promise<OrgMemberResponse> {
     const role = dto.role ?? 'member';
-    return this.dataSource.transaction(async (m) => {
+    return transaction(this.dataSource, async (m) => {
       const [target] = await m.query(`SELECT user_id FROM users WHERE user_id = $1 FOR KEY SHARE`, [dto.user_id]);
       const actor = await this.lockOrg(m, user, orgId, 'org_members:add');
       if (!mayChangeMembership({ actorRole: actingRole(actor), isSelf: dto.user_id === user.user_id, from: null, to: role })) {
@@ -60,7 +61,7 @@ export class OrgMembersService {
   }
 
   async changeRole(user: User, orgId: string, memberId: string, role: OrgRole): Promise<OrgMemberResponse> {
-    return this.dataSource.transaction(async (m) => {
+    return transaction(this.dataSource, async (m) => {
       await m.query(`SELECT 1 FROM users WHERE user_id = $1 FOR KEY SHARE`, [memberId]);
       const actor = await this.lockOrg(m, user, orgId, 'org_members:update');
       const current = await this.lockMembership(m, orgId, memberId);
@@ -80,7 +81,7 @@ export class OrgMembersService {
   /** Leaving the org also leaves its workspaces, so nobody keeps a workspace of an org they left. */
   async remove(user: User, orgId: string, memberId: string): Promise<void> {
     const isSelf = memberId === user.user_id;
-    await this.dataSource.transaction(async (m) => {
+    await transaction(this.dataSource, async (m) => {
       await m.query(`SELECT 1 FROM users WHERE user_id = $1 FOR KEY SHARE`, [memberId]);
       const actor = await this.lockOrg(m, user, orgId, isSelf ? null : 'org_members:remove');
       const current = await this.lockMembership(m, orgId, memberId);

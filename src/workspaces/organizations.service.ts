@@ -4,6 +4,7 @@ import type { DataSource } from 'typeorm';
 import { NotFoundError } from '../common/errors/app-error.js';
 import { sqlState } from '../common/errors/database-errors.js';
 import { CursorCodec } from '../common/pagination/cursor.js';
+import { transaction } from '../database/transaction.js';
 import { isPlatformAdmin, type User } from '../users/user.entity.js';
 import { parseTimeIdPosition, timeIdPosition } from './listing.js';
 import type { CreateOrganizationDto, OrganizationListResponse, OrganizationResponse, UpdateOrganizationDto } from './organization.dto.js';
@@ -23,7 +24,7 @@ export class OrganizationsService {
   ) {}
 
   async create(user: User, dto: CreateOrganizationDto): Promise<OrganizationResponse> {
-    return this.dataSource.transaction(async (m) => {
+    return transaction(this.dataSource, async (m) => {
       const org = await insertWithSlug('organization', dto.slug, dto.name, async (slug) => {
         const rows: OrganizationRow[] = await m.query(
           `INSERT INTO organizations AS o (name, slug) VALUES ($1, $2) ON CONFLICT (slug) DO NOTHING RETURNING ${ORG_COLUMNS}`,
@@ -84,6 +85,6 @@ export class OrganizationsService {
 
   /** Workspaces and every membership go with it (foreign keys cascade). */
   async remove(orgId: string): Promise<void> {
-    await this.dataSource.query(`DELETE FROM organizations WHERE org_id = $1`, [orgId]);
+    await transaction(this.dataSource, (m) => m.query(`DELETE FROM organizations WHERE org_id = $1`, [orgId]));
   }
 }

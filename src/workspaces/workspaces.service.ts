@@ -2,9 +2,10 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import type { ResolvedScope } from '../access/scope.js';
-import { NotFoundError } from '../common/errors/app-error.js';
+import { AuthenticationError, NotFoundError } from '../common/errors/app-error.js';
 import { sqlState } from '../common/errors/database-errors.js';
 import { CursorCodec } from '../common/pagination/cursor.js';
+import { transaction } from '../database/transaction.js';
 import type { User } from '../users/user.entity.js';
 import { parseTimeIdPosition, timeIdPosition } from './listing.js';
 import { DEFAULT_PAGE_SIZE, type PageQueryDto } from './page-query.dto.js';
@@ -22,7 +23,7 @@ export class WorkspacesService {
   ) {}
 
   async create(user: User, orgId: string, dto: CreateWorkspaceDto): Promise<WorkspaceResponse> {
-    return this.dataSource.transaction(async (m) => {
+    return transaction(this.dataSource, async (m) => {
       const workspace = await insertWithSlug('workspace', dto.slug, dto.name, async (slug) => {
         const rows: WorkspaceRow[] = await m.query(
           `INSERT INTO workspaces AS w (org_id, name, slug, description) VALUES ($1, $2, $3, $4)
@@ -31,11 +32,13 @@ export class WorkspacesService {
         );
         return rows[0];
       });
-      await m.query(
+      const owner = await m.query(
         `INSERT INTO workspace_members (workspace_id, user_id, role, added_by, user_created_at)
-         SELECT $1, u.user_id, 'owner', u.user_id, u.created_at FROM users u WHERE u.user_id = $2`,
+         SELECT $1, u.user_id, 'owner', u.user_id, u.created_at FROM users u WHERE u.user_id = $2 RETURNING user_id`,
         [workspace.workspace_id, user.user_id],
       );
+      // The caller was deleted since the guard loaded them: no workspace without its owner.
+      if (owner.length === 0) throw new AuthenticationError();
       // A platform admin may create a workspace in an org they are not in; membership keeps them consistent.
       await m.query(
         `INSERT INTO org_members (org_id, user_id, role, added_by) VALUES ($1, $2, 'member', $2) ON CONFLICT DO NOTHING`,
@@ -98,6 +101,6 @@ export class WorkspacesService {
   }
 
   async remove(workspaceId: string): Promise<void> {
-    await this.dataSource.query(`DELETE FROM workspaces WHERE workspace_id = $1`, [workspaceId]);
+    await transaction(this.dataSource, (m) => m.query(`DELETE FROM workspaces WHERE workspace_id = $1`, [workspaceId]));
   }
 }

@@ -7,7 +7,7 @@ import { locateJsonError } from '../validation/json-error.js';
 import { RequestValidationError, type PydanticError } from '../validation/pydantic-errors.js';
 import { AppError, MethodNotAllowedError, NotFoundError, PayloadTooLargeError, RateLimitedError, ServiceUnavailableError } from './app-error.js';
 import { explainRequestLine } from '../logging.js';
-import { describeCause, isDatabaseUnavailable, REFUSAL_REPORTER, unavailableCause, type RefusalReporter } from './database-errors.js';
+import { describeCause, isDatabaseUnavailable, isTransientConflict, REFUSAL_REPORTER, unavailableCause, type RefusalReporter } from './database-errors.js';
 import { errorBody } from './error-body.js';
 import { ErrorCode, httpStatusOf } from './error-codes.js';
 
@@ -83,6 +83,8 @@ export class AllExceptionsFilter implements ExceptionFilter {
     if (bodyError) return bodyError;
     if (exception instanceof HttpException) return fromHttpException(exception, req, res);
     if (isDatabaseUnavailable(exception)) return new ServiceUnavailableError();
+    // A deadlock outside a retried transaction: the client may simply try again.
+    if (isTransientConflict(exception)) return new ServiceUnavailableError('The database is busy; try again', 1);
     return new AppError(ErrorCode.Internal);
   }
 }

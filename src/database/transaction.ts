@@ -1,0 +1,25 @@
+import type { DataSource, EntityManager } from 'typeorm';
+import { ServiceUnavailableError } from '../common/errors/app-error.js';
+import { isTransientConflict } from '../common/errors/database-errors.js';
+import { foreignKeyError } from './foreign-keys.js';
+
+export const TRANSACTION_ATTEMPTS = 3;
+
+/**
+ * Runs `work` in one transaction, the way every write of the service runs. A deadlock or
+ * serialization failure replays it from the start (up to three attempts, after a random pause that
+ * grows with each, so the two sides do not collide again in step); when the last attempt fails
+ * too, 503 with `Retry-After`. A foreign key violated because the row it names was deleted
+ * meanwhile becomes the 401 or 404 the request would have got a moment later.
+ */
+export async function transaction<T>(dataSource: DataSource, work: (em: EntityManager) => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await dataSource.transaction(work);
+    } catch (error) {
+      if (!isTransientConflict(error)) throw foreignKeyError(error) ?? error;
+      if (attempt >= TRANSACTION_ATTEMPTS) throw new ServiceUnavailableError('The database is busy; try again', 1);
+      await new Promise((resolve) => setTimeout(resolve, (5 + Math.random() * 20) * attempt));
+    }
+  }
+}
