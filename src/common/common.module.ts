@@ -1,7 +1,10 @@
 import { createHmac } from 'node:crypto';
 import { Global, Module } from '@nestjs/common';
+import { APP_INTERCEPTOR } from '@nestjs/core';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.js';
+import { EXPENSIVE_READ_SLOTS, ExpensiveReadInterceptor } from './concurrency/expensive-read.js';
+import { KeyedSlots } from './concurrency/slots.js';
 import { CursorCodec } from './pagination/cursor.js';
 
 /** Cursors are signed with a key derived from the token secret, so every instance agrees on them. */
@@ -12,7 +15,11 @@ function cursorKey(config: AppConfig): Buffer {
 
 @Global()
 @Module({
-  providers: [{ provide: CursorCodec, inject: [APP_CONFIG], useFactory: (config: AppConfig) => new CursorCodec(cursorKey(config)) }],
+  providers: [
+    { provide: CursorCodec, inject: [APP_CONFIG], useFactory: (config: AppConfig) => new CursorCodec(cursorKey(config)) },
+    { provide: EXPENSIVE_READ_SLOTS, inject: [APP_CONFIG], useFactory: (config: AppConfig) => new KeyedSlots(config.expensiveReads) },
+    { provide: APP_INTERCEPTOR, useClass: ExpensiveReadInterceptor },
+  ],
   exports: [CursorCodec],
 })
 export class CommonModule {}

@@ -26,6 +26,8 @@ export interface AppConfig {
   adminPassword?: string;
   redisUrl?: string;
   rateLimit: { loginPerMinute: number; refreshPerMinute: number };
+  /** Searches and member lists of one user: how many run at once, wait, and for how long. */
+  expensiveReads: { inFlight: number; queued: number; queueMs: number };
   requestTimeoutMs: number;
   headersTimeoutMs: number;
   shutdownTimeoutMs: number;
@@ -73,6 +75,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     rateLimit: {
       loginPerMinute: int(env, 'RATE_LIMIT_LOGIN_PER_MINUTE', 10, 1, 1_000_000),
       refreshPerMinute: int(env, 'RATE_LIMIT_REFRESH_PER_MINUTE', 30, 1, 1_000_000),
+    },
+    expensiveReads: {
+      inFlight: int(env, 'EXPENSIVE_READS_PER_USER', 2, 1, 1000),
+      queued: int(env, 'EXPENSIVE_READS_QUEUED_PER_USER', 8, 0, 10_000),
+      queueMs: int(env, 'EXPENSIVE_READS_QUEUE_MS', 2000, 0, 60_000),
     },
     requestTimeoutMs: int(env, 'REQUEST_TIMEOUT_MS', 30_000, 1000, 600_000),
     headersTimeoutMs: int(env, 'HEADERS_TIMEOUT_MS', 10_000, 100, 600_000),

@@ -5,11 +5,12 @@ import type { DataSource } from 'typeorm';
 import { DatabaseOutage } from '../database/outage.js';
 import { HealthController } from './health.controller.js';
 import { Metrics } from './metrics.js';
+import { ReadinessProbe } from './readiness.js';
 
 @Module({
   imports: [TerminusModule.forRoot({ logger: false })],
   controllers: [HealthController],
-  providers: [{ provide: Metrics, useFactory: () => new Metrics() }],
+  providers: [{ provide: Metrics, useFactory: () => new Metrics() }, ReadinessProbe],
   exports: [Metrics],
 })
 export class HealthModule implements OnModuleInit {

@@ -5,6 +5,7 @@ import { RequirePermission } from '../access/permission.decorator.js';
 import { CurrentUser } from '../auth/current-user.decorator.js';
 import { ForbiddenError } from '../common/errors/app-error.js';
 import { ApiErrors, EXAMPLE_ID, notFoundExample } from '../common/openapi.js';
+import { ExpensiveRead } from '../common/concurrency/expensive-read.js';
 import type { User } from '../users/user.entity.js';
 import { alreadyMember, lastWorkspaceOwner } from '../workspaces/member-errors.js';
 import { WorkspaceParamsDto } from '../workspaces/workspace.dto.js';
@@ -20,6 +21,7 @@ export class MembersController {
 
   /** List Workspace Members */
   @Get()
+  @ExpensiveRead()
   @ApiOperation({
     description:
       'Members in the order they joined (`created_at`, then `user_id`). With any of `role`, `search`, `limit` or `cursor` the ' +

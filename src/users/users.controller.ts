@@ -15,6 +15,7 @@ import { CurrentSession, CurrentUser } from '../auth/current-user.decorator.js';
 import { validateBody } from '../auth/validate-body.js';
 import { ForbiddenError } from '../common/errors/app-error.js';
 import { ApiErrors, EXAMPLE_ID, notFoundExample } from '../common/openapi.js';
+import { ExpensiveRead } from '../common/concurrency/expensive-read.js';
 import { UserListResponse, UserResponse } from './dto/user-response.dto.js';
 import { CreateUserRequest, GetUserQuery, ListUsersQuery, PreferencesPatchRequest, UpdateUserRequest, UserIdParams } from './dto/users.dto.js';
 import { emailTaken, lastAdmin, lastOwnerOfUser, usernameTaken } from './user-errors.js';
@@ -37,6 +38,7 @@ export class UsersController {
   ) {}
 
   @Get()
+  @ExpensiveRead()
   @RequirePermission('users:read')
   @ApiOperation({
     summary: 'List the users of a workspace, or every user (platform admin)',

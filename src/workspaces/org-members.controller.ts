@@ -5,6 +5,7 @@ import { RequirePermission } from '../access/permission.decorator.js';
 import { CurrentUser } from '../auth/current-user.decorator.js';
 import { ForbiddenError } from '../common/errors/app-error.js';
 import { ApiErrors, EXAMPLE_ID, notFoundExample } from '../common/openapi.js';
+import { ExpensiveRead } from '../common/concurrency/expensive-read.js';
 import type { User } from '../users/user.entity.js';
 import { alreadyMember, lastOrgOwner, lastOwnerOfOrgWorkspaces } from './member-errors.js';
 import { OrgParamsDto } from './organization.dto.js';
@@ -25,6 +26,7 @@ export class OrgMembersController {
 
   /** List Organization Members */
   @Get()
+  @ExpensiveRead()
   @RequirePermission('org_members:read')
   @ApiOkResponse({ type: OrgMemberListResponse })
   @ApiErrors(notFoundExample('organization'), 422)
