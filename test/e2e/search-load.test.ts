@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { pgPool } from '../../dist/database/pg-pool.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, createTestApp, seedUser, type SeedUser, type TestApp } from '../support/app.js';
 import { bulkMembers, insertOrg, insertWorkspace, setWorkspaceRole } from './access-fixtures.js';
@@ -72,5 +73,18 @@ describe('a flood of searches from one user', () => {
     }
     expect(peak).toBeGreaterThan(0);
     expect(peak).toBeLessThanOrEqual(PER_USER);
+  });
+
+  it('readiness answers 200 while every pooled connection is taken', async () => {
+    const pool = pgPool(t.db)!;
+    const held = await Promise.all(Array.from({ length: t.config.dbPoolSize }, () => pool.connect()));
+    try {
+      const started = Date.now();
+      const ready = await t.http.get('/health/ready');
+      expect(ready.status).toBe(200);
+      expect(Date.now() - started).toBeLessThan(1500);
+    } finally {
+      held.forEach((client) => client.release());
+    }
   });
 });
