@@ -20,3 +20,15 @@ export function userSearchSql(param: string, search: string): string {
   if (!search.includes('\u0001')) return `(${indexed})`;
   return `(${indexed} AND (lower(coalesce(u.full_name, '')) LIKE ${p} OR lower(u.username) LIKE ${p} OR lower(u.email) LIKE ${p}))`;
 }
+
+/**
+ * A search's `total` is exact up to this many matches and then stays at it: counting every one of
+ * 50,000 matches in a million-member workspace costs a second, and no one pages that far.
+ * `has_more`/`next_cursor` still lead through every match. The users and member searches share it.
+ */
+export const SEARCH_TOTAL_CAP = 1000;
+
+/** Counts the rows of `fromWhere` (a `FROM … WHERE …` clause) up to `SEARCH_TOTAL_CAP`, as `total`. */
+export function cappedCountSql(fromWhere: string): string {
+  return `SELECT count(*)::int AS total FROM (SELECT 1 ${fromWhere} LIMIT ${SEARCH_TOTAL_CAP}) capped`;
+}

@@ -7,17 +7,11 @@ import type { UserListResponse } from './dto/user-response.dto.js';
 import type { ListUsersQuery } from './dto/users.dto.js';
 import { toUserResponse } from './user-response.js';
 import { USER_SELECT, type User } from './user.entity.js';
-import { containsPattern, userSearchSql } from './user-search.js';
+import { cappedCountSql, containsPattern, userSearchSql } from './user-search.js';
+import { transaction } from '../database/transaction.js';
 
 type ListRow = User & { _position: Date; _total?: number };
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-/**
- * A search's `total` is exact up to this many matches and then stays at it: counting every one of
- * 50,000 matches in a million-member workspace costs a second, and no one pages that far.
- * `has_more`/`next_cursor` still lead through every match.
- */
-export const SEARCH_TOTAL_CAP = 1000;
 
 /** Where a list reads its users, and the keyset it pages on (each with an index in that order). */
 interface Source {
@@ -94,9 +88,8 @@ export class UsersListService {
    * enough: 27–220 ms at 1M members for a name one in twenty carries, against 22 ms from the index.
    */
   private cappedCount(source: Source, filter: string, params: unknown[], search: boolean): Promise<number> {
-    const sql = `SELECT count(*)::int AS total FROM (
-                   SELECT 1 FROM ${source.from} WHERE ${source.where} ${filter} LIMIT ${SEARCH_TOTAL_CAP}) capped`;
-    return this.dataSource.transaction(async (m) => {
+    const sql = cappedCountSql(`FROM ${source.from} WHERE ${source.where} ${filter}`);
+    return transaction(this.dataSource, async (m) => {
       if (search) await m.query(`SET LOCAL enable_seqscan = off`);
       return Number((await m.query(sql, params))[0].total);
     });

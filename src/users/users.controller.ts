@@ -21,7 +21,8 @@ import { CreateUserRequest, GetUserQuery, ListUsersQuery, PreferencesPatchReques
 import { emailTaken, lastAdmin, lastOwnerOfUser, usernameTaken } from './user-errors.js';
 import { toUserResponse } from './user-response.js';
 import type { User } from './user.entity.js';
-import { SEARCH_TOTAL_CAP, UsersListService } from './users-list.service.js';
+import { UsersListService } from './users-list.service.js';
+import { SEARCH_TOTAL_CAP } from './user-search.js';
 import { UsersService } from './users.service.js';
 
 /**

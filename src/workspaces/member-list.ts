@@ -1,5 +1,5 @@
 import type { CursorCodec } from '../common/pagination/cursor.js';
-import { containsPattern, userSearchSql } from '../users/user-search.js';
+import { cappedCountSql, containsPattern, userSearchSql } from '../users/user-search.js';
 import { parseTimeIdPosition, timeIdPosition } from './listing.js';
 import { DEFAULT_PAGE_SIZE } from './page-query.dto.js';
 
@@ -50,7 +50,8 @@ type Query = (sql: string, params: unknown[]) => Promise<any[]>;
 
 /**
  * One page of a scope's members in membership order (`created_at`, then `user_id`), keyset-paged on
- * the `(scope, created_at, user_id)` index, with the total of every match. `countAll` may answer the
+ * the `(scope, created_at, user_id)` index, with the total of every match (capped for a search).
+ * `countAll` may answer the
  * unfiltered total more cheaply (e.g. a maintained counter).
  */
 export async function listMembers(
@@ -79,7 +80,8 @@ export async function listMembers(
     : '';
   const pageSql = `SELECT ${MEMBER_COLUMNS} ${from} WHERE ${filtered}${keyset} ORDER BY m.created_at, m.user_id LIMIT $${pageParams.push(limit + 1)}`;
   const unfiltered = q.role === undefined && q.search === undefined;
-  const countSql = `SELECT count(*)::int AS total ${q.search === undefined ? `FROM ${where.table} m` : from} WHERE ${filtered}`;
+  // A search counts its matches up to the cap the users search uses; a role filter counts exactly.
+  const countSql = q.search === undefined ? `SELECT count(*)::int AS total FROM ${where.table} m WHERE ${filtered}` : cappedCountSql(`${from} WHERE ${filtered}`);
 
   const [rows, total] = await Promise.all([
     query(pageSql, pageParams) as Promise<MemberRow[]>,

@@ -191,5 +191,24 @@ describe('listing workspace members (§7): paging, filters, search', () => {
       // "Slash" ends the full name and "backslash" starts the username: no match spanning both.
       expect(await ids('slashback')).toEqual([]);
     });
+
+    it('caps a search total at 1000 matches, as the users search does, and still pages through every match', async () => {
+      const big = await insertWorkspace(t.db, orgId);
+      const owner = await seedUser(t.db);
+      await setWorkspaceRole(t.db, big, owner.user_id, 'owner');
+      await bulkMembers(t.db, big, 1100, 'member', 'capped');
+      const bigUrl = `/v1/orgs/${orgId}/workspaces/${big}/members`;
+      const seen = new Set<string>();
+      let cursor: string | null = null;
+      do {
+        const res = await t.http.get(bigUrl).query({ search: 'capped', limit: 200, ...(cursor ? { cursor } : {}) }).set(bearer(owner.token));
+        expect(res.body.total).toBe(1000);
+        for (const m of res.body.members) seen.add(m.user_id);
+        cursor = res.body.next_cursor;
+      } while (cursor);
+      expect(seen.size).toBe(1100);
+      // Without a search the total is the exact member count, from the maintained counter.
+      expect((await t.http.get(bigUrl).query({ limit: 1 }).set(bearer(owner.token))).body.total).toBe(1101);
+    });
   });
 });
