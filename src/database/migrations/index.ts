@@ -1,6 +1,7 @@
 import { InitialSchema1764370000000 } from './1764370000000-InitialSchema.js';
 import { OrganizationsKeysetIndex1764390000000 } from './1764390000000-OrganizationsKeysetIndex.js';
 import { LoginKeepsUpdatedAt1764400000000 } from './1764400000000-LoginKeepsUpdatedAt.js';
+import { MemberCountPerStatement1764550000000 } from './1764550000000-MemberCountPerStatement.js';
 import { SessionRevocation1764560000000 } from './1764560000000-SessionRevocation.js';
 import { NormalizeEmails1764560000001 } from './1764560000001-NormalizeEmails.js';
 import { UsersInactiveKeysetIndex1764570000000 } from './1764570000000-UsersInactiveKeysetIndex.js';
@@ -10,6 +11,7 @@ export const MIGRATIONS = [
   InitialSchema1764370000000,
   OrganizationsKeysetIndex1764390000000,
   LoginKeepsUpdatedAt1764400000000,
+  MemberCountPerStatement1764550000000,
   SessionRevocation1764560000000,
   NormalizeEmails1764560000001,
   UsersInactiveKeysetIndex1764570000000,
