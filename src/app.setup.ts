@@ -10,7 +10,7 @@ import { lenientPathDecoding } from './common/http/lenient-path.js';
 import { requestId } from './common/http/request-id.js';
 import { securityHeaders } from './common/http/security-headers.js';
 import { utf8BodiesOnly } from './common/http/utf8-body.js';
-import { requestLog, ROOT_LOGGER } from './common/logging.js';
+import { quietStartup, requestLog, ROOT_LOGGER } from './common/logging.js';
 import { PinoNestLogger } from './common/nest-logger.js';
 import { setupSwagger } from './swagger.js';
 import type { AppConfig } from './config/config.js';
@@ -36,7 +36,7 @@ export async function createApp(config: AppConfig & { databaseUrl: string }, opt
     // A failed start (database unreachable) is an error the caller reports, not a process abort.
     abortOnError: false,
   });
-  app.useLogger(new PinoNestLogger(app.get(ROOT_LOGGER)));
+  app.useLogger(quietStartup(new PinoNestLogger(app.get(ROOT_LOGGER))));
   const express = app.getHttpAdapter().getInstance();
   express.disable('x-powered-by');
   express.set('etag', false);

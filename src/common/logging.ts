@@ -1,3 +1,4 @@
+import type { LoggerService } from '@nestjs/common';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { hostname } from 'node:os';
 import pino from 'pino';
@@ -98,4 +99,22 @@ export function requestLog(root: pino.Logger) {
     });
     next();
   };
+}
+
+/** Where Nest narrates its own start: modules initialised, each route mapped, "successfully started". */
+const STARTUP_CONTEXTS = new Set(['NestFactory', 'InstanceLoader', 'RoutesResolver', 'RouterExplorer', 'NestApplication']);
+
+/**
+ * Nest's start-up narration (some thirty lines, one per module and route) at debug instead of info:
+ * at `info` a start says what matters in one line of its own (`listening on …`), and every
+ * in-process application a test builds stays quiet. Everything else passes through unchanged.
+ */
+export function quietStartup(logger: LoggerService): LoggerService {
+  const quiet: LoggerService = Object.create(logger);
+  quiet.log = (message: unknown, ...rest: unknown[]) => {
+    const context = rest[rest.length - 1];
+    if (typeof context === 'string' && STARTUP_CONTEXTS.has(context)) logger.debug?.(message, ...rest);
+    else logger.log(message, ...rest);
+  };
+  return quiet;
 }
