@@ -94,7 +94,8 @@ describe('requests racing a delete', () => {
     const orgId = await insertOrg(t.db);
     const user = await seedUser(t.db);
     await setOrgRole(t.db, orgId, user.user_id, 'owner');
-    await race(ROUNDS, async () => {
+    // The deadlock needs the delete to land between two statements of the update: more rounds.
+    await race(ROUNDS * 2, async () => {
       const workspaceId = await insertWorkspace(t.db, orgId);
       await setWorkspaceRole(t.db, workspaceId, user.user_id, 'owner');
       const put = () => t.http.put(`/v1/users/${user.user_id}`).set(bearer(user.token)).send({ default_workspace_id: workspaceId });

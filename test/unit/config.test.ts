@@ -38,6 +38,7 @@ describe('loadConfig', () => {
       metricsEnabled: true,
     });
     expect(config.jwt).toMatchObject({ issuer: 'identity-service', audience: 'identity-service', accessTtlSeconds: 900, refreshTtlSeconds: 2_592_000 });
+    expect(config.expensiveReads).toEqual({ inFlight: 2, queued: 8, queueMs: 2000 });
   });
 
   it('reads sizes, booleans and empty values', () => {
@@ -54,6 +55,7 @@ describe('loadConfig', () => {
     [{ PORT: '70000' }, 'PORT', 'Invalid configuration: PORT must be an integer from 0 to 65535 (got "70000")'],
     [{ PORT: '80.5' }, 'PORT', 'Invalid configuration: PORT must be an integer from 0 to 65535 (got "80.5")'],
     [{ DB_POOL_SIZE: '0' }, 'DB_POOL_SIZE', 'Invalid configuration: DB_POOL_SIZE must be an integer from 1 to 200 (got "0")'],
+    [{ EXPENSIVE_READS_PER_USER: '0' }, 'EXPENSIVE_READS_PER_USER', 'Invalid configuration: EXPENSIVE_READS_PER_USER must be an integer from 1 to 1000 (got "0")'],
     [{ BODY_LIMIT: 'huge' }, 'BODY_LIMIT', 'Invalid configuration: BODY_LIMIT must be a size such as 1048576, 512kb or 1mb (got "huge")'],
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL', 'Invalid configuration: LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent (got "loud")'],
     [{ NODE_ENV: 'staging' }, 'NODE_ENV', 'Invalid configuration: NODE_ENV must be one of development, production, test (got "staging")'],
