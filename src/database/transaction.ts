@@ -1,9 +1,12 @@
+import { Logger } from '@nestjs/common';
 import type { DataSource, EntityManager } from 'typeorm';
 import { ServiceUnavailableError } from '../common/errors/app-error.js';
 import { isTransientConflict } from '../common/errors/database-errors.js';
 import { foreignKeyError } from './foreign-keys.js';
 
 export const TRANSACTION_ATTEMPTS = 3;
+
+const logger = new Logger('Transaction');
 
 /**
  * Runs `work` in one transaction, the way every write of the service runs. A deadlock or
@@ -18,7 +21,11 @@ export async function transaction<T>(dataSource: DataSource, work: (em: EntityMa
       return await dataSource.transaction(work);
     } catch (error) {
       if (!isTransientConflict(error)) throw foreignKeyError(error) ?? error;
-      if (attempt >= TRANSACTION_ATTEMPTS) throw new ServiceUnavailableError('The database is busy; try again', 1);
+      if (attempt >= TRANSACTION_ATTEMPTS) {
+        // The client only sees a 503; a conflict that outlasts every attempt is worth finding.
+        logger.warn({ err: error }, `transaction failed ${TRANSACTION_ATTEMPTS} times on a deadlock or serialization failure`);
+        throw new ServiceUnavailableError('The database is busy; try again', 1);
+      }
       await new Promise((resolve) => setTimeout(resolve, (5 + Math.random() * 20) * attempt));
     }
   }
