@@ -1,4 +1,4 @@
-// The library's public surface (CONTRACT §10): the one entry point of the package's `exports` map.
+// The library's public surface: the one entry point of the package's `exports` map.
 // Everything here is documented with an example in the README ("Use as a library").
 
 // Modules
@@ -29,13 +29,13 @@ export { CurrentScope } from './access/current-scope.decorator.js';
 export type { ResolvedScope } from './access/scope.js';
 export { WORKSPACE_ROLES, ORG_ROLES, type WorkspaceRole, type OrgRole } from './access/roles.js';
 
-// Errors (CONTRACT §2)
+// Errors
 export { AllExceptionsFilter } from './common/errors/all-exceptions.filter.js';
 export * from './common/errors/app-error.js';
 export { ErrorCode } from './common/errors/error-codes.js';
 export type { ErrorBody } from './common/errors/error-body.js';
 
-// Validation (CONTRACT §3)
+// Validation
 export { PydanticValidationPipe } from './common/validation/validation.pipe.js';
 export { RequestValidationError, type PydanticError } from './common/validation/pydantic-errors.js';
 export { Nullable, QueryInt, IsTimeZone, IsLocale, MaxJsonBytes } from './common/validation/decorators.js';

@@ -2,7 +2,7 @@ import { applyDecorators, SetMetadata } from '@nestjs/common';
 import { ApiBearerAuth, ApiExtension, ApiOAuth2, ApiResponse, getSchemaPath } from '@nestjs/swagger';
 import { ApiErrors, ErrorResponse } from '../common/openapi.js';
 
-/** Metadata key under which a handler declares the permission it needs (CONTRACT §8). */
+/** Metadata key under which a handler declares the permission it needs. */
 export const REQUIRED_PERMISSION_KEY = 'required_permission';
 
 /**

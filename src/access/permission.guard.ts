@@ -10,7 +10,7 @@ import { REQUIRED_PERMISSION_KEY } from './permission.decorator.js';
 import type { ScopeRef } from './scope.js';
 
 /**
- * Runs after authentication, in the order of CONTRACT §7: path and query parameters (422), then the
+ * Runs after authentication, in the documented check order: path and query parameters (422), then the
  * scope's visibility (404), then the declared permission (403). The resolved scope stays on the
  * request for the handler.
  */

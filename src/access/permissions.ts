@@ -1,7 +1,7 @@
 import type { OrgRole, WorkspaceRole } from './roles.js';
 
 /**
- * The role → permission table of CONTRACT §8, and the only place it lives. Each role lists the
+ * The role → permission table, and the only place it lives. Each role lists the
  * permissions it adds to the role below it; the exported tables hold the full, flattened sets.
  */
 const VIEWER = ['workspaces:read', 'members:read', 'users:read'] as const;

@@ -10,7 +10,7 @@ export interface MembershipChange {
 }
 
 /**
- * CONTRACT §7: only an owner grants, changes or removes the `owner` role, and a non-owner cannot
+ * Only an owner grants, changes or removes the `owner` role, and a non-owner cannot
  * touch another membership ranked at or above admin. Leaving and self-demotion stay allowed, up to
  * the last-owner rule which callers check separately. Org roles are a subset of workspace roles, so
  * the same rule serves org members.

@@ -1,4 +1,4 @@
-/** Roles, highest first (CONTRACT §7, §8). */
+/** Roles, highest first. */
 export const WORKSPACE_ROLES = ['owner', 'admin', 'member', 'viewer'] as const;
 export type WorkspaceRole = (typeof WORKSPACE_ROLES)[number];
 

@@ -45,7 +45,7 @@ export function canSeeWorkspace(scope: ResolvedScope): boolean {
   return canSeeOrg(scope);
 }
 
-/** Whether the caller holds `permission` in the scope (CONTRACT §8). */
+/** Whether the caller holds `permission` in the scope. */
 export function hasPermission(scope: ResolvedScope, permission: string): boolean {
   if (scope.platformAdmin) return true;
   if (scope.orgRole && ORG_PERMISSIONS[scope.orgRole].has(permission)) return true;

@@ -66,7 +66,7 @@ const SERVER_PROVIDERS: Provider[] = [
 ];
 
 /**
- * Authentication (CONTRACT §5). Global, like the database module: register it once at the root and
+ * Authentication. Global, like the database module: register it once at the root and
  * the guard, token issuer, password hasher and refresh-token store are injectable everywhere.
  * Needs a TypeORM `DataSource` on the identity database.
  *

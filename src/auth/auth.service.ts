@@ -21,7 +21,7 @@ export function loginColumn(login: string): 'email' | 'username' {
   return login.includes('@') ? 'email' : 'username';
 }
 
-/** Login, refresh and logout (CONTRACT §5). */
+/** Login, refresh and logout. */
 @Injectable()
 export class AuthService {
   constructor(

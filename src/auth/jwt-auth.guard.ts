@@ -79,7 +79,7 @@ function bearerToken(req: Request): string {
 }
 
 /**
- * The 401 messages are the contract's (§2): `Token expired` for an expired token, `Authentication
+ * The 401 messages are the documented ones: `Token expired` for an expired token, `Authentication
  * required` for a missing, malformed, forged or foreign one (no hint of which check failed).
  */
 function messageFor(error: unknown): string {

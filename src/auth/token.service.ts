@@ -5,7 +5,7 @@ import { JWT_OPTIONS, type JwtOptions } from './auth.options.js';
 import { JWT_KEYS, type JwtKeys } from './jwt-keys.js';
 
 /**
- * Issues access tokens: claims `sub, iat, exp, iss, aud, jti` (CONTRACT §5), plus `sid`, the
+ * Issues access tokens: claims `sub, iat, exp, iss, aud, jti`, plus `sid`, the
  * refresh-token family (the session) the token was issued with, so that logout without a body
  * knows which session to end.
  */

@@ -6,7 +6,7 @@ const REDACTED = '**********';
 
 /**
  * Validates a request body like the global pipe does, for handlers that must check permissions
- * first (CONTRACT §7 order: 403 before the body's 422) or whose body carries secrets: a password
+ * first (the check order: 403 before the body's 422) or whose body carries secrets: a password
  * or token is never echoed back in a 422's `input`.
  */
 export async function validateBody<T extends object>(metatype: new () => T, raw: unknown): Promise<T> {

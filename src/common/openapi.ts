@@ -3,7 +3,7 @@ import { ApiExtraModels, ApiProperty, ApiPropertyOptional, ApiResponse, getSchem
 import { NotFoundError, type AppError, type ResourceType } from './errors/app-error.js';
 import { DEFAULT_MESSAGES, ErrorCode, httpStatusOf } from './errors/error-codes.js';
 
-/** The standard error body (CONTRACT §2), as a named schema in the OpenAPI document. */
+/** The standard error body, as a named schema in the OpenAPI document. */
 export class ErrorResponse {
   @ApiProperty({ example: 'RESOURCE_NOT_FOUND' })
   error: string;
@@ -21,7 +21,7 @@ export class ErrorResponse {
   status_code: number;
 }
 
-/** One validation problem, in the pydantic v2 shape (CONTRACT §3). */
+/** One validation problem, in the pydantic v2 shape. */
 export class ValidationErrorItem {
   @ApiProperty({ example: 'less_than_equal' })
   type: string;

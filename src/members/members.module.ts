@@ -5,7 +5,7 @@ import { MembersController } from './members.controller.js';
 import { MembersService } from './members.service.js';
 import { WorkspaceMember } from './workspace-member.entity.js';
 
-/** Workspace memberships: list, add, change role, remove, with the owner invariants of §7. */
+/** Workspace memberships: list, add, change role, remove, with the owner invariants. */
 @Module({
   imports: [TypeOrmModule.forFeature([WorkspaceMember]), AccessModule],
   controllers: [MembersController],

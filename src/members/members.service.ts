@@ -27,7 +27,7 @@ function toMember(ref: WorkspaceRef) {
 }
 
 /**
- * Workspace memberships and the invariants of CONTRACT §7. Every change runs in one transaction
+ * Workspace memberships and the owner invariants. Every change runs in one transaction
  * that first locks the workspace row: changes to one workspace's members are serialized, so the
  * owner count read under the lock stays true until commit. Lock order: target user row (key share),
  * workspace row, membership row, the same as org membership changes, so they cannot deadlock.

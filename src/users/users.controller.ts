@@ -26,7 +26,7 @@ import { SEARCH_TOTAL_CAP } from './user-search.js';
 import { UsersService } from './users.service.js';
 
 /**
- * `/v1/users` (CONTRACT §4). Bodies are validated in the handler, after the guard has decided the
+ * `/v1/users`. Bodies are validated in the handler, after the guard has decided the
  * permission (so a caller without it learns nothing about the body), and with passwords never echoed
  * in a 422.
  */

@@ -22,7 +22,7 @@ const PLAIN_FIELDS = ['username', 'full_name', 'avatar_url', 'bio', 'timezone', 
 const JSON_FIELDS = ['preferences', 'settings'] as const;
 
 /**
- * Users (CONTRACT §4). Permissions are declared on the controller and decided by the guard; this
+ * Users. Permissions are declared on the controller and decided by the guard; this
  * service enforces what depends on the rows: self-versus-admin fields, the last admin, the last
  * owner, uniqueness, visibility of other users.
  */

@@ -7,7 +7,7 @@ import { buildWorld, PRINCIPALS, type Principal, type World } from './access-fix
  * OWASP API5:2023 broken function level authorization and API1 broken object level authorization:
  * every operation that declares a permission (read from `/openapi.json`, `x-required-permission`)
  * × every standing × the caller's own org and a foreign one. The expected answer of each cell is
- * derived from the §8 table (`src/access/permissions.ts`) and the visibility rules, not written by
+ * derived from the permission table (`src/access/permissions.ts`) and the visibility rules, not written by
  * hand: allowed (the request reaches the body or state check), 403 naming the exact permission, or
  * 404 of the scope that the caller cannot see.
  */
@@ -15,7 +15,7 @@ import { buildWorld, PRINCIPALS, type Principal, type World } from './access-fix
 const MISSING = '00000000-0000-4000-8000-000000000000';
 /** Refused by every body schema that the probed operations have, so an allowed call changes nothing. */
 const INVALID_BODY = { name: '', slug: 'X', role: 'boss', email: 'not-an-email', user_id: 'not-a-uuid' };
-/** Operations that check no permission of §8 on purpose: public, or about the caller themself. */
+/** Operations that check no permission on purpose: public, or about the caller themself. */
 const SELF_SERVICE = new Set([
   'POST /v1/auth/login', 'POST /v1/auth/token', 'POST /v1/auth/refresh', 'POST /v1/auth/logout', 'GET /.well-known/jwks.json',
   'GET /v1/users/me', 'PATCH /v1/users/me/preferences', 'GET /v1/users/{user_id}', 'POST /v1/orgs', 'GET /v1/orgs',
@@ -58,7 +58,7 @@ interface Operation {
 
 type Expected = { status: 'allowed' } | { status: 403 } | { status: 404; resource_type: 'organization' | 'workspace'; resource_id: string };
 
-/** The §8 answer for one cell. */
+/** The permission table's answer for one cell. */
 function expected(op: Operation, who: Principal, side: ScopeSide, w: World): Expected {
   const s = standingOf(who, side);
   const orgId = side === 'own' ? w.orgId : w.otherOrgId;
@@ -93,7 +93,7 @@ function requestFor(op: Operation, side: ScopeSide, w: World): { path: string; b
 
 const isDestructive = (op: Operation) => op.method === 'delete' && !op.template.endsWith('{member_user_id}');
 
-describe('API5 broken function level authorization: every operation × every standing × own and foreign org (§8)', () => {
+describe('API5 broken function level authorization: every operation × every standing × own and foreign org', () => {
   let t: TestApp;
   let shared: World;
   let operations: Operation[];
@@ -131,7 +131,7 @@ describe('API5 broken function level authorization: every operation × every sta
   });
 
   for (const side of ['own', 'foreign'] as const) {
-    it(`API1/API5 authorization: each cell answers as §8 says, in the ${side} org`, async () => {
+    it(`API1/API5 authorization: each cell answers as the permission table says, in the ${side} org`, async () => {
       const failures: string[] = [];
       for (const op of operations) {
         for (const who of PRINCIPALS) {

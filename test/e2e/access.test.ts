@@ -41,7 +41,7 @@ for (const [method, path, permission, withScope] of routes) {
 }
 Controller('probe')(ProbeController);
 
-describe('permission guard and AccessService (§8)', () => {
+describe('permission guard and AccessService', () => {
   let app: INestApplication;
   let http: ReturnType<typeof supertest>;
   let db: DataSource;

@@ -13,7 +13,7 @@ async function printed<T>(work: () => Promise<T>): Promise<{ value: T; lines: st
   }
 }
 
-describe('admin bootstrap (§5)', () => {
+describe('admin bootstrap', () => {
   const apps: TestApp[] = [];
   const databases: string[] = [];
   afterEach(async () => {

@@ -40,7 +40,7 @@ async function consumer(url: string, auth: ReturnType<typeof AuthModule.forRoot>
   return app;
 }
 
-describe('AuthModule as a library (§10)', () => {
+describe('AuthModule as a library', () => {
   const cleanup: (() => Promise<unknown>)[] = [];
   afterEach(async () => {
     for (const step of cleanup.splice(0).reverse()) await step();

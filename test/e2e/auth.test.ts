@@ -28,7 +28,7 @@ function expectTokenPair(body: any, ttl = 900) {
   return claims;
 }
 
-describe('auth (§5)', () => {
+describe('auth', () => {
   let t: TestApp;
   beforeAll(async () => {
     t = await createTestApp({ ADMIN_PASSWORD: 'bootstrap-password' });

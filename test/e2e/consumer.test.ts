@@ -4,7 +4,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { installConsumer, npm, readmeLibrarySnippets, runInConsumer, startConsumer, type InstalledConsumer, type RunningConsumer } from '../consumer/install.js';
 
-/** CONTRACT §10: another Nest service installs the package and gets our 401/403/404/422 on its routes. */
+/** Another Nest service installs the package and gets our 401/403/404/422 on its routes. */
 describe('a Nest service that installs the package', () => {
   let t: TestApp;
   let installed: InstalledConsumer;

@@ -2,8 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../support/app.js';
 import { ProbeModule } from '../support/probe.module.js';
 
-// The shared validation (pipe + route-parameter check) on test-only DTOs: the 422 shape of §3.
-describe('validation errors (§3) from body, query and path', () => {
+// The shared validation (pipe + route-parameter check) on test-only DTOs: the 422 shape.
+describe('validation errors from body, query and path', () => {
   let t: TestApp;
   beforeAll(async () => {
     t = await createTestApp({}, { modules: [ProbeModule] });

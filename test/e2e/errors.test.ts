@@ -5,12 +5,12 @@ import { ProbeModule } from '../support/probe.module.js';
 const TIMESTAMP = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
-/** The whole §2 body, key for key; only the timestamp is matched by its form. */
+/** The whole standard error body, key for key; only the timestamp is matched by its form. */
 function errorBody(status: number, error: string, message: string, details: Record<string, unknown> = {}) {
   return { error, message, details, timestamp: expect.stringMatching(TIMESTAMP), status_code: status };
 }
 
-describe('error shapes (§2)', () => {
+describe('error shapes', () => {
   let t: TestApp;
   beforeAll(async () => {
     t = await createTestApp({ BODY_LIMIT: '2kb' }, { modules: [ProbeModule] });

@@ -10,7 +10,7 @@ const TIMESTAMP = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}$/;
 const UNAVAILABLE = { error: 'SERVICE_UNAVAILABLE', message: 'Database unavailable', details: {}, timestamp: expect.stringMatching(TIMESTAMP), status_code: 503 };
 
 /** The app's own database server, stopped and started again under it. */
-describe('database outage (§9)', () => {
+describe('database outage', () => {
   let dataDir: string;
   let pg: EmbeddedPostgres;
   let t: TestApp;

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../support/app.js';
 import { ProbeModule } from '../support/probe.module.js';
 
-describe('operations endpoints (§9)', () => {
+describe('operations endpoints', () => {
   let t: TestApp;
   beforeAll(async () => {
     t = await createTestApp({}, { modules: [ProbeModule] });

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, createTestApp, seedUser, type TestApp } from '../support/app.js';
 import { bulkMembers, insertOrg, insertWorkspace, setWorkspaceRole } from './access-fixtures.js';
 
-describe('listing workspace members (§7): paging, filters, search', () => {
+describe('listing workspace members: paging, filters, search', () => {
   let t: TestApp;
   let orgId: string;
   let workspaceId: string;

@@ -5,7 +5,7 @@ import { buildWorld, insertOrg, insertWorkspace, setOrgRole, setWorkspaceRole, t
 const MEMBER_KEYS = ['workspace_id', 'user_id', 'org_id', 'role', 'username', 'email', 'full_name', 'avatar_url', 'added_by', 'created_at', 'updated_at'];
 const ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
 
-describe('workspace members (§7)', () => {
+describe('workspace members', () => {
   let t: TestApp;
   beforeAll(async () => {
     t = await createTestApp();

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../support/app.js';
 import { examplesOf, OpenApiResponseChecker, operationsOf, type Operation } from '../support/openapi.js';
 
-/** The operations that answer without a token (CONTRACT §1); everything else needs one. */
+/** The operations that answer without a token; everything else needs one. */
 const PUBLIC = ['POST /v1/auth/login', 'POST /v1/auth/token', 'POST /v1/auth/refresh', 'GET /health/live', 'GET /health/ready'];
 /** Public when present: it only publishes the public half of an RS256 key pair. */
 const OPTIONALLY_PUBLIC = ['GET /.well-known/jwks.json'];

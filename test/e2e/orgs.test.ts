@@ -5,7 +5,7 @@ import { insertWorkspace, setOrgRole, setWorkspaceRole } from './access-fixtures
 const ORG_KEYS = ['org_id', 'name', 'slug', 'created_at', 'updated_at'];
 const ORG_MEMBER_KEYS = ['user_id', 'org_id', 'role', 'username', 'email', 'full_name', 'avatar_url', 'added_by', 'created_at', 'updated_at'];
 
-describe('organizations (§6)', () => {
+describe('organizations', () => {
   let t: TestApp;
   let alice: SeedUser;
   let bob: SeedUser;

@@ -4,7 +4,7 @@ import { addMember, addOrgMember, expectUserObject, seedAdmin, seedOrg, seedWork
 
 const MISSING_ID = '00000000-0000-4000-8000-000000000000';
 
-describe('workspace-scoped users (§4: list, get with workspace_id, delete and the last owner)', () => {
+describe('workspace-scoped users: list, get with workspace_id, delete and the last owner', () => {
   let t: TestApp;
   let admin: SeedUser;
   let viewer: SeedUser;

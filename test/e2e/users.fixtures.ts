@@ -3,7 +3,7 @@ import { expect } from 'vitest';
 import type { DataSource } from 'typeorm';
 import { seedUser, type SeedUser } from '../support/app.js';
 
-/** The user object of `seeds/users-api-reference.txt`, field for field and in its order. */
+/** The user object of the users API reference, field for field and in its order. */
 export const REFERENCE_USER = {
   user_id: 'string',
   email: '[email protected]',

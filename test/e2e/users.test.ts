@@ -7,7 +7,7 @@ import { addMember, expectUserObject, seedAdmin, seedOrg, seedWorkspace } from '
 const MISSING_ID = '00000000-0000-4000-8000-000000000000';
 const unique = () => randomBytes(5).toString('hex');
 
-describe('users (§4)', () => {
+describe('users', () => {
   let t: TestApp;
   let admin: SeedUser;
   beforeAll(async () => {

@@ -4,7 +4,7 @@ import { insertOrg, insertWorkspace, setOrgRole, setWorkspaceRole } from './acce
 
 const WORKSPACE_KEYS = ['workspace_id', 'org_id', 'name', 'slug', 'description', 'created_at', 'updated_at'];
 
-describe('workspaces (§6)', () => {
+describe('workspaces', () => {
   let t: TestApp;
   let orgId: string;
   let orgAdmin: SeedUser;

@@ -15,7 +15,7 @@ const TIMESTAMP = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}$/;
 
 /**
  * The database stopped under load on ordinary endpoints, twice, and started again on the same
- * address: every answer meanwhile is a 503 in the §2 shape with `Retry-After` (never a 500 or a
+ * address: every answer meanwhile is a 503 in the standard error shape with `Retry-After` (never a 500 or a
  * dropped connection), and the service serves again by itself, without a restart.
  */
 describe('faults: the database stopped under load', () => {

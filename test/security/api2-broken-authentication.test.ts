@@ -7,7 +7,7 @@ import { bearer, createTestApp, expectErrorShape, seedUser, signToken, TEST_AUDI
 /**
  * OWASP API2:2023 broken authentication. Every forged, stale or misused credential is tried on
  * every operation that needs authentication (read from `/openapi.json`), not just one endpoint:
- * each must answer 401 in the §2 shape with `WWW-Authenticate: Bearer`, before any other check.
+ * each must answer 401 in the standard error shape with `WWW-Authenticate: Bearer`, before any other check.
  */
 
 const now = () => Math.floor(Date.now() / 1000);
@@ -56,7 +56,7 @@ describe('API2 broken authentication', () => {
     await t?.close();
   });
 
-  /** Sends `authorization` to every authenticated operation; all must be 401 in the §2 shape. */
+  /** Sends `authorization` to every authenticated operation; all must be 401 in the standard error shape. */
   async function expectRefusedEverywhere(app: TestApp, ops: Operation[], authorization: string, message?: string): Promise<void> {
     const wrong: string[] = [];
     for (const op of ops) {

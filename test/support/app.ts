@@ -120,7 +120,7 @@ export async function signToken(claims: Record<string, unknown>, options: { secr
 
 export const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
 
-/** The §2 error body, with the timestamp checked for its exact form. */
+/** The standard error body, with the timestamp checked for its exact form. */
 export function expectErrorShape(body: any, status: number, error: string): void {
   if (typeof body?.timestamp !== 'string' || !/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}$/.test(body.timestamp)) {
     throw new Error(`bad timestamp in ${JSON.stringify(body)}`);

@@ -12,7 +12,7 @@ const PERMISSIONS = [
   'users:create', 'users:update', 'users:delete', 'users:manage',
 ] as const;
 
-// CONTRACT §8 written out cell by cell: Y = granted, . = refused. Columns follow PERMISSIONS.
+// The permission table written out cell by cell: Y = granted, . = refused. Columns follow PERMISSIONS.
 //                          ws:r m:r u:r ws:u m:a m:u m:rm ws:d m:mo o:r o:u ws:c om:r om:a om:u om:rm om:mo o:d u:c u:u u:d u:m
 const WORKSPACE_TABLE: Record<string, string> = {
   viewer: /*             */ 'Y    Y   Y   .    .   .   .    .    .    .   .   .    .    .    .    .     .     .   .   .   .   .',
@@ -32,7 +32,7 @@ function scope(fields: Partial<ResolvedScope>): ResolvedScope {
   return { orgId: 'o', workspaceId: null, platformAdmin: false, orgRole: null, workspaceRole: null, effectiveWorkspaceRole: null, ...fields };
 }
 
-describe('role → permission table (§8)', () => {
+describe('role → permission table', () => {
   it('has one column per permission in each row', () => {
     for (const text of [...Object.values(WORKSPACE_TABLE), ...Object.values(ORG_TABLE)]) expect(row(text)).toHaveLength(PERMISSIONS.length);
   });

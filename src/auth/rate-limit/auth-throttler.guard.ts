@@ -39,7 +39,7 @@ export function authThrottlerOptions(limits: RateLimitOptions): ThrottlerModuleO
   };
 }
 
-/** `@nestjs/throttler`'s guard, answering the §2 429 (`RATE_LIMITED`, `retry_after_seconds`, `Retry-After`). */
+/** `@nestjs/throttler`'s guard, answering the standard 429 (`RATE_LIMITED`, `retry_after_seconds`, `Retry-After`). */
 @Injectable()
 export class AuthThrottlerGuard extends ThrottlerGuard {
   protected override async throwThrottlingException(_context: ExecutionContext, detail: ThrottlerLimitDetail): Promise<void> {

@@ -25,7 +25,7 @@ const STATUS_CODES: Record<number, ErrorCode> = {
 };
 
 /**
- * The one place any error becomes a response: the §2 shape for everything but validation (§3).
+ * The one place any error becomes a response: the standard error shape for everything but validation (422, pydantic's shape).
  * Internals (stack, SQL, driver messages) never reach the client; 500s are logged with the request id.
  */
 @Catch()

@@ -9,7 +9,7 @@ export interface ErrorBody {
   status_code: number;
 }
 
-/** UTC with six fraction digits and no zone, e.g. `2025-01-01T00:00:00.000000` (CONTRACT §2). */
+/** UTC with six fraction digits and no zone, e.g. `2025-01-01T00:00:00.000000`. */
 export function errorTimestamp(now = new Date()): string {
   return `${now.toISOString().slice(0, -1)}000`;
 }

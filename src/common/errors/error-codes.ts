@@ -1,4 +1,4 @@
-/** The `error` values of the standard error body (CONTRACT §2). */
+/** The `error` values of the standard error body. */
 export enum ErrorCode {
   BadRequest = 'BAD_REQUEST',
   AuthenticationFailed = 'AUTHENTICATION_FAILED',

@@ -1,7 +1,7 @@
 import { invisibleCharacterIn } from './decorators.js';
 import { uuidParseError } from './uuid-error.js';
 
-/** One entry of a 422 `detail` list, in the FastAPI / pydantic v2 shape (CONTRACT §3). */
+/** One entry of a 422 `detail` list, in the FastAPI / pydantic v2 shape. */
 export interface PydanticError {
   type: string;
   loc: (string | number)[];

@@ -28,7 +28,7 @@ export interface RouteParams {
 
 /**
  * Validates a handler's `@Param()` and `@Query()` DTOs ahead of the permission check, so that a
- * malformed id answers 422 before visibility (404) and permission (403) are decided (CONTRACT §7).
+ * malformed id answers 422 before visibility (404) and permission (403) are decided.
  * Returns the values as the handler will see them (a repeated query key: its last value).
  */
 export async function validateRouteParams(context: ExecutionContext): Promise<RouteParams> {

@@ -4,7 +4,7 @@ import { IsArray, IsBoolean, IsIn, IsObject, IsString, IsUrl, isEmail, isUUID, M
 import { IsLocale, IsTimeZone, MaxJsonBytes, NoInvisibleCharacters, NotBlank, Nullable, Optional } from '../../common/validation/decorators.js';
 
 /**
- * The field rules of a user (CONTRACT §4), written once and used by both the create and the update
+ * The field rules of a user, written once and used by both the create and the update
  * body: each entry takes whether the field is required, optional, or optional and nullable
  * (`null` clears it), and carries its validation and its OpenAPI description together.
  */
