@@ -22,6 +22,7 @@ export { User, isPlatformAdmin } from './users/user.entity.js';
 
 // Permissions
 export { RequirePermission, REQUIRED_PERMISSION_KEY } from './access/permission.decorator.js';
+export type { Permission } from './access/permissions.js';
 export { PermissionGuard } from './access/permission.guard.js';
 export { AccessService } from './access/access.service.js';
 export { AllowSelf } from './access/allow-self.decorator.js';

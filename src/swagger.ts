@@ -2,6 +2,7 @@ import { STATUS_CODES } from 'node:http';
 import type { INestApplication, Type } from '@nestjs/common';
 import { MetadataScanner, ModulesContainer, Reflector } from '@nestjs/core';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
+import type { Permission } from './access/permissions.js';
 import { IS_PUBLIC_KEY } from './auth/public.decorator.js';
 import { ForbiddenError } from './common/errors/app-error.js';
 import { errorExample, errorResponseObject, namedExample, ErrorResponse, ValidationErrorItem, ValidationErrorResponse } from './common/openapi.js';
@@ -133,7 +134,7 @@ function completeOperations(document: OpenAPIObject, publicIds: Set<string>): vo
  * generic one; a 403 shows the operation's own permission first.
  */
 function addErrorExamples(operation: OperationObject): void {
-  const permission = (operation as unknown as Record<string, unknown>)['x-required-permission'] as string | undefined;
+  const permission = (operation as unknown as Record<string, unknown>)['x-required-permission'] as Permission | undefined;
   const responses = operation.responses as Record<string, { description: string; content?: Record<string, Record<string, unknown>> }>;
   for (const [status, response] of Object.entries(responses)) {
     const media = response.content?.['application/json'];

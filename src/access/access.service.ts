@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import { ForbiddenError, NotFoundError } from '../common/errors/app-error.js';
 import { isPlatformAdmin, type User } from '../users/user.entity.js';
+import type { Permission } from './permissions.js';
 import type { OrgRole, WorkspaceRole } from './roles.js';
 import { canSeeOrg, canSeeWorkspace, effectiveWorkspaceRole, hasPermission, type ResolvedScope, type ScopeRef } from './scope.js';
 
@@ -59,12 +60,12 @@ export class AccessService {
   }
 
   /** 403 naming exactly `permission` unless the caller holds it in the resolved scope. */
-  assertPermission(scope: ResolvedScope, permission: string): void {
+  assertPermission(scope: ResolvedScope, permission: Permission): void {
     if (!hasPermission(scope, permission)) throw new ForbiddenError(permission);
   }
 
   /** Visibility then permission, for services that check a permission only in some cases. */
-  async authorize(user: User, permission: string, ref: ScopeRef): Promise<ResolvedScope> {
+  async authorize(user: User, permission: Permission, ref: ScopeRef): Promise<ResolvedScope> {
     const scope = await this.resolve(user, ref);
     this.assertPermission(scope, permission);
     return scope;

@@ -20,14 +20,23 @@ const ORG_ADMIN = [
 ] as const;
 const ORG_OWNER = [...ORG_ADMIN, 'orgs:delete', 'org_members:manage_owners'] as const;
 
-export const WORKSPACE_PERMISSIONS: Readonly<Record<WorkspaceRole, ReadonlySet<string>>> = {
+/** Held by platform admins only (who hold every permission, these and all of the above). */
+const PLATFORM_ADMIN = ['users:create', 'users:update', 'users:delete', 'users:manage'] as const;
+
+/**
+ * Every permission there is, as a `resource:action` string literal: derived from the rows above, so
+ * a permission that is not in the table (a typo) does not compile wherever one is expected.
+ */
+export type Permission = (typeof WORKSPACE_OWNER)[number] | (typeof ORG_OWNER)[number] | (typeof PLATFORM_ADMIN)[number];
+
+export const WORKSPACE_PERMISSIONS: Readonly<Record<WorkspaceRole, ReadonlySet<Permission>>> = {
   viewer: new Set(VIEWER),
   member: new Set(VIEWER),
   admin: new Set(WORKSPACE_ADMIN),
   owner: new Set(WORKSPACE_OWNER),
 };
 
-export const ORG_PERMISSIONS: Readonly<Record<OrgRole, ReadonlySet<string>>> = {
+export const ORG_PERMISSIONS: Readonly<Record<OrgRole, ReadonlySet<Permission>>> = {
   member: new Set(ORG_MEMBER),
   admin: new Set(ORG_ADMIN),
   owner: new Set(ORG_OWNER),
@@ -39,6 +48,3 @@ export const INHERITED_WORKSPACE_ROLE: Readonly<Record<OrgRole, WorkspaceRole | 
   admin: 'admin',
   owner: 'owner',
 };
-
-/** Permissions that exist only for platform admins (who hold every permission). */
-export const PLATFORM_ONLY_PERMISSIONS = ['users:create', 'users:update', 'users:delete', 'users:manage'] as const;

@@ -1,4 +1,4 @@
-import { ORG_PERMISSIONS, INHERITED_WORKSPACE_ROLE, WORKSPACE_PERMISSIONS } from './permissions.js';
+import { ORG_PERMISSIONS, INHERITED_WORKSPACE_ROLE, WORKSPACE_PERMISSIONS, type Permission } from './permissions.js';
 import { workspaceRank, type OrgRole, type WorkspaceRole } from './roles.js';
 
 /** What a route names: an organization, a workspace, or both (path `org_id`/`workspace_id`, query `workspace_id`). */
@@ -46,7 +46,7 @@ export function canSeeWorkspace(scope: ResolvedScope): boolean {
 }
 
 /** Whether the caller holds `permission` in the scope. */
-export function hasPermission(scope: ResolvedScope, permission: string): boolean {
+export function hasPermission(scope: ResolvedScope, permission: Permission): boolean {
   if (scope.platformAdmin) return true;
   if (scope.orgRole && ORG_PERMISSIONS[scope.orgRole].has(permission)) return true;
   const role = scope.effectiveWorkspaceRole;

@@ -1,3 +1,4 @@
+import type { Permission } from '../../access/permissions.js';
 import { DEFAULT_MESSAGES, ErrorCode } from './error-codes.js';
 
 export type ErrorDetails = Record<string, unknown>;
@@ -26,7 +27,7 @@ export class AuthenticationError extends AppError {
 }
 
 export class ForbiddenError extends AppError {
-  constructor(readonly requiredPermission: string) {
+  constructor(readonly requiredPermission: Permission) {
     super(ErrorCode.Forbidden, undefined, { required_permission: requiredPermission });
   }
 }
