@@ -7,6 +7,7 @@ import { AccessService } from './access.service.js';
 import { ALLOW_SELF_KEY } from './allow-self.decorator.js';
 import { setRequestScope } from './current-scope.decorator.js';
 import { REQUIRED_PERMISSION_KEY } from './permission.decorator.js';
+import type { Permission } from './permissions.js';
 import type { ScopeRef } from './scope.js';
 
 /**
@@ -23,16 +24,21 @@ export class PermissionGuard implements CanActivate {
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const validated = await validateRouteParams(context);
-    const permission = this.reflector.getAllAndOverride<string | undefined>(REQUIRED_PERMISSION_KEY, [context.getHandler(), context.getClass()]);
+    const permission = this.reflector.getAllAndOverride<Permission | undefined>(REQUIRED_PERMISSION_KEY, [context.getHandler(), context.getClass()]);
     if (!permission) return true;
     const req = context.switchToHttp().getRequest<Request>();
     const user = req.user as User;
     const scope = await this.access.resolve(user, scopeRefOf(req, validated));
-    setRequestScope(req, scope);
-    const selfParam = this.reflector.get<string | undefined>(ALLOW_SELF_KEY, context.getHandler());
-    if (selfParam && String(req.params[selfParam]).toLowerCase() === user.user_id) return true;
-    this.access.assertPermission(scope, permission);
+    const enforced = this.namesCaller(context, req, user) ? null : permission;
+    setRequestScope(req, scope, enforced);
+    if (enforced) this.access.assertPermission(scope, enforced);
     return true;
+  }
+
+  /** Whether the handler waives its permission for the caller's own id and the path names the caller. */
+  private namesCaller(context: ExecutionContext, req: Request, user: User): boolean {
+    const selfParam = this.reflector.get<string | undefined>(ALLOW_SELF_KEY, context.getHandler());
+    return selfParam !== undefined && String(req.params[selfParam]).toLowerCase() === user.user_id;
   }
 }
 

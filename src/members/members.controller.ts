@@ -1,7 +1,9 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AllowSelf } from '../access/allow-self.decorator.js';
+import { EnforcedPermission } from '../access/current-scope.decorator.js';
 import { RequirePermission } from '../access/permission.decorator.js';
+import type { Permission } from '../access/permissions.js';
 import { CurrentUser } from '../auth/current-user.decorator.js';
 import { ForbiddenError } from '../common/errors/app-error.js';
 import { ApiErrors, EXAMPLE_ID, notFoundExample } from '../common/openapi.js';
@@ -40,8 +42,11 @@ export class MembersController {
   @RequirePermission('members:add')
   @ApiCreatedResponse({ type: MemberResponse })
   @ApiErrors(new ForbiddenError('members:manage_owners'), notFoundExample('workspace'), notFoundExample('organization'), notFoundExample('user'), alreadyMember('workspace'), 422)
-  addWorkspaceMember(@CurrentUser() user: User, @Param() params: WorkspaceParamsDto, @Body() body: AddMemberDto): Promise<MemberResponse> {
-    return this.members.add(user, refOf(params), { ...body, user_id: body.user_id.toLowerCase() });
+  addWorkspaceMember(
+    @CurrentUser() user: User,
+    @EnforcedPermission() enforced: Permission | null,
+    @Param() params: WorkspaceParamsDto, @Body() body: AddMemberDto): Promise<MemberResponse> {
+    return this.members.add(user, enforced, refOf(params), { ...body, user_id: body.user_id.toLowerCase() });
   }
 
   /** Update Workspace Member Role */
@@ -49,8 +54,11 @@ export class MembersController {
   @RequirePermission('members:update')
   @ApiOkResponse({ type: MemberResponse })
   @ApiErrors(new ForbiddenError('members:manage_owners'), notFoundExample('member'), notFoundExample('workspace'), notFoundExample('organization'), lastWorkspaceOwner(EXAMPLE_ID), 422)
-  updateWorkspaceMemberRole(@CurrentUser() user: User, @Param() params: MemberParamsDto, @Body() body: UpdateMemberDto): Promise<MemberResponse> {
-    return this.members.changeRole(user, refOf(params), params.member_user_id.toLowerCase(), body.role);
+  updateWorkspaceMemberRole(
+    @CurrentUser() user: User,
+    @EnforcedPermission() enforced: Permission | null,
+    @Param() params: MemberParamsDto, @Body() body: UpdateMemberDto): Promise<MemberResponse> {
+    return this.members.changeRole(user, enforced, refOf(params), params.member_user_id.toLowerCase(), body.role);
   }
 
   /** Remove Workspace Member (a member may remove themself: leave) */
@@ -60,7 +68,7 @@ export class MembersController {
   @AllowSelf('member_user_id')
   @ApiNoContentResponse({ description: 'Removed' })
   @ApiErrors(new ForbiddenError('members:manage_owners'), notFoundExample('member'), notFoundExample('workspace'), notFoundExample('organization'), lastWorkspaceOwner(EXAMPLE_ID), 422)
-  async removeWorkspaceMember(@CurrentUser() user: User, @Param() params: MemberParamsDto): Promise<void> {
-    await this.members.remove(user, refOf(params), params.member_user_id.toLowerCase());
+  async removeWorkspaceMember(@CurrentUser() user: User, @EnforcedPermission() enforced: Permission | null, @Param() params: MemberParamsDto): Promise<void> {
+    await this.members.remove(user, enforced, refOf(params), params.member_user_id.toLowerCase());
   }
 }

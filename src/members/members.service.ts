@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import { AccessService } from '../access/access.service.js';
 import { dropsOwner, mayChangeMembership } from '../access/role-change.js';
+import type { Permission } from '../access/permissions.js';
 import type { WorkspaceRole } from '../access/roles.js';
 import type { ResolvedScope } from '../access/scope.js';
 import { ForbiddenError, NotFoundError } from '../common/errors/app-error.js';
@@ -14,7 +15,7 @@ import { memberFields, memberListBody } from '../workspaces/member-response.js';
 import { alreadyMember, lastWorkspaceOwner } from '../workspaces/member-errors.js';
 import type { AddMemberDto, MemberListQueryDto, MemberListResponse, MemberResponse } from './member.dto.js';
 
-const MANAGE_OWNERS = 'members:manage_owners';
+const MANAGE_OWNERS: Permission = 'members:manage_owners';
 const WORKSPACE_MEMBERS = { table: 'workspace_members', scopeColumn: 'workspace_id' } as const;
 
 export interface WorkspaceRef {
@@ -49,12 +50,15 @@ export class MembersService {
     return memberListBody(page, toMember(ref));
   }
 
-  /** Adds a member (and an org `member` membership when missing). */
-  async add(user: User, ref: WorkspaceRef, dto: AddMemberDto): Promise<MemberResponse> {
+  /**
+   * Adds a member (and an org `member` membership when missing). `enforced` is the permission the
+   * guard required of `user` (null when it waived it): it is asserted again under the lock.
+   */
+  async add(user: User, enforced: Permission | null, ref: WorkspaceRef, dto: AddMemberDto): Promise<MemberResponse> {
     const role = dto.role ?? 'member';
     return transaction(this.dataSource, async (m) => {
       const [target] = await m.query(`SELECT user_id FROM users WHERE user_id = $1 FOR KEY SHARE`, [dto.user_id]);
-      const actor = await this.lockWorkspace(m, user, ref, 'members:add');
+      const actor = await this.lockWorkspace(m, user, ref, enforced);
       if (!mayChangeMembership({ actorRole: actor.effectiveWorkspaceRole, isSelf: dto.user_id === user.user_id, from: null, to: role })) {
         throw new ForbiddenError(MANAGE_OWNERS);
       }
@@ -76,10 +80,10 @@ export class MembersService {
     });
   }
 
-  async changeRole(user: User, ref: WorkspaceRef, memberId: string, role: WorkspaceRole): Promise<MemberResponse> {
+  async changeRole(user: User, enforced: Permission | null, ref: WorkspaceRef, memberId: string, role: WorkspaceRole): Promise<MemberResponse> {
     return transaction(this.dataSource, async (m) => {
       await m.query(`SELECT 1 FROM users WHERE user_id = $1 FOR KEY SHARE`, [memberId]);
-      const actor = await this.lockWorkspace(m, user, ref, 'members:update');
+      const actor = await this.lockWorkspace(m, user, ref, enforced);
       const current = await this.lockMembership(m, ref, memberId);
       if (!mayChangeMembership({ actorRole: actor.effectiveWorkspaceRole, isSelf: memberId === user.user_id, from: current, to: role })) {
         throw new ForbiddenError(MANAGE_OWNERS);
@@ -95,11 +99,11 @@ export class MembersService {
   }
 
   /** Removes a member; a member may always remove themself (leave), the last owner excepted. */
-  async remove(user: User, ref: WorkspaceRef, memberId: string): Promise<void> {
+  async remove(user: User, enforced: Permission | null, ref: WorkspaceRef, memberId: string): Promise<void> {
     const isSelf = memberId === user.user_id;
     await transaction(this.dataSource, async (m) => {
       await m.query(`SELECT 1 FROM users WHERE user_id = $1 FOR KEY SHARE`, [memberId]);
-      const actor = await this.lockWorkspace(m, user, ref, isSelf ? null : 'members:remove');
+      const actor = await this.lockWorkspace(m, user, ref, enforced);
       const current = await this.lockMembership(m, ref, memberId);
       if (!mayChangeMembership({ actorRole: actor.effectiveWorkspaceRole, isSelf, from: current, to: null })) {
         throw new ForbiddenError(MANAGE_OWNERS);
@@ -111,16 +115,17 @@ export class MembersService {
 
   /**
    * Takes the workspace row lock, then re-reads the caller's standing under it: the guard's answer
-   * may be stale by the time the lock is granted (e.g. the caller was just demoted).
+   * may be stale by the time the lock is granted (e.g. the caller was just demoted), so what it
+   * enforced is asserted again.
    */
-  private async lockWorkspace(m: EntityManager, user: User, ref: WorkspaceRef, permission: string | null): Promise<ResolvedScope> {
+  private async lockWorkspace(m: EntityManager, user: User, ref: WorkspaceRef, enforced: Permission | null): Promise<ResolvedScope> {
     const [workspace] = await m.query(`SELECT workspace_id FROM workspaces WHERE workspace_id = $1 AND org_id = $2 FOR NO KEY UPDATE`, [
       ref.workspaceId,
       ref.orgId,
     ]);
     if (!workspace) throw new NotFoundError('workspace', ref.workspaceId);
     const actor = await this.access.resolve(user, ref, m);
-    if (permission) this.access.assertPermission(actor, permission);
+    if (enforced) this.access.assertPermission(actor, enforced);
     return actor;
   }
 

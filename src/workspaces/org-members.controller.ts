@@ -1,7 +1,9 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { AllowSelf } from '../access/allow-self.decorator.js';
+import { EnforcedPermission } from '../access/current-scope.decorator.js';
 import { RequirePermission } from '../access/permission.decorator.js';
+import type { Permission } from '../access/permissions.js';
 import { CurrentUser } from '../auth/current-user.decorator.js';
 import { ForbiddenError } from '../common/errors/app-error.js';
 import { ApiErrors, EXAMPLE_ID, notFoundExample } from '../common/openapi.js';
@@ -39,8 +41,11 @@ export class OrgMembersController {
   @RequirePermission('org_members:add')
   @ApiCreatedResponse({ type: OrgMemberResponse })
   @ApiErrors(new ForbiddenError('org_members:manage_owners'), notFoundExample('organization'), notFoundExample('user'), alreadyMember('organization'), 422)
-  addOrgMember(@CurrentUser() user: User, @Param() params: OrgParamsDto, @Body() body: AddOrgMemberDto): Promise<OrgMemberResponse> {
-    return this.members.add(user, params.org_id, { ...body, user_id: body.user_id.toLowerCase() });
+  addOrgMember(
+    @CurrentUser() user: User,
+    @EnforcedPermission() enforced: Permission | null,
+    @Param() params: OrgParamsDto, @Body() body: AddOrgMemberDto): Promise<OrgMemberResponse> {
+    return this.members.add(user, enforced, params.org_id, { ...body, user_id: body.user_id.toLowerCase() });
   }
 
   /** Update Organization Member Role */
@@ -48,8 +53,11 @@ export class OrgMembersController {
   @RequirePermission('org_members:update')
   @ApiOkResponse({ type: OrgMemberResponse })
   @ApiErrors(new ForbiddenError('org_members:manage_owners'), notFoundExample('member'), notFoundExample('organization'), lastOrgOwner(EXAMPLE_ID), 422)
-  updateOrgMemberRole(@CurrentUser() user: User, @Param() params: OrgMemberParamsDto, @Body() body: UpdateOrgMemberDto): Promise<OrgMemberResponse> {
-    return this.members.changeRole(user, params.org_id, params.member_user_id.toLowerCase(), body.role);
+  updateOrgMemberRole(
+    @CurrentUser() user: User,
+    @EnforcedPermission() enforced: Permission | null,
+    @Param() params: OrgMemberParamsDto, @Body() body: UpdateOrgMemberDto): Promise<OrgMemberResponse> {
+    return this.members.changeRole(user, enforced, params.org_id, params.member_user_id.toLowerCase(), body.role);
   }
 
   /** Remove Organization Member (a member may remove themself: leave) */
@@ -59,7 +67,7 @@ export class OrgMembersController {
   @AllowSelf('member_user_id')
   @ApiNoContentResponse({ description: 'Removed' })
   @ApiErrors(new ForbiddenError('org_members:manage_owners'), notFoundExample('member'), notFoundExample('organization'), lastOrgOwner(EXAMPLE_ID), lastOwnerOfOrgWorkspaces([EXAMPLE_ID]), 422)
-  async removeOrgMember(@CurrentUser() user: User, @Param() params: OrgMemberParamsDto): Promise<void> {
-    await this.members.remove(user, params.org_id, params.member_user_id.toLowerCase());
+  async removeOrgMember(@CurrentUser() user: User, @EnforcedPermission() enforced: Permission | null, @Param() params: OrgMemberParamsDto): Promise<void> {
+    await this.members.remove(user, enforced, params.org_id, params.member_user_id.toLowerCase());
   }
 }

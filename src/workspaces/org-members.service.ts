@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import { AccessService } from '../access/access.service.js';
 import { dropsOwner, mayChangeMembership } from '../access/role-change.js';
+import type { Permission } from '../access/permissions.js';
 import type { OrgRole } from '../access/roles.js';
 import type { ResolvedScope } from '../access/scope.js';
 import { ForbiddenError, NotFoundError } from '../common/errors/app-error.js';
@@ -14,7 +15,7 @@ import { listMembers, MEMBER_COLUMNS, type MemberRow } from './member-list.js';
 import { memberFields, memberListBody } from './member-response.js';
 import type { AddOrgMemberDto, OrgMemberListQueryDto, OrgMemberListResponse, OrgMemberResponse } from './org-member.dto.js';
 
-const MANAGE_OWNERS = 'org_members:manage_owners';
+const MANAGE_OWNERS: Permission = 'org_members:manage_owners';
 const ORG_MEMBERS = { table: 'org_members', scopeColumn: 'org_id' } as const;
 
 function toOrgMember(orgId: string) {
@@ -39,11 +40,12 @@ export class OrgMembersService {
     return memberListBody(page, toOrgMember(orgId));
   }
 
-  async add(user: User, orgId: string, dto: AddOrgMemberDto): Promise<OrgMemberResponse> {
+  /** `enforced` is the permission the guard required of `user` (null when it waived it): it is asserted again under the lock. */
+  async add(user: User, enforced: Permission | null, orgId: string, dto: AddOrgMemberDto): Promise<OrgMemberResponse> {
     const role = dto.role ?? 'member';
     return transaction(this.dataSource, async (m) => {
       const [target] = await m.query(`SELECT user_id FROM users WHERE user_id = $1 FOR KEY SHARE`, [dto.user_id]);
-      const actor = await this.lockOrg(m, user, orgId, 'org_members:add');
+      const actor = await this.lockOrg(m, user, orgId, enforced);
       if (!mayChangeMembership({ actorRole: actingRole(actor), isSelf: dto.user_id === user.user_id, from: null, to: role })) {
         throw new ForbiddenError(MANAGE_OWNERS);
       }
@@ -60,10 +62,10 @@ export class OrgMembersService {
     });
   }
 
-  async changeRole(user: User, orgId: string, memberId: string, role: OrgRole): Promise<OrgMemberResponse> {
+  async changeRole(user: User, enforced: Permission | null, orgId: string, memberId: string, role: OrgRole): Promise<OrgMemberResponse> {
     return transaction(this.dataSource, async (m) => {
       await m.query(`SELECT 1 FROM users WHERE user_id = $1 FOR KEY SHARE`, [memberId]);
-      const actor = await this.lockOrg(m, user, orgId, 'org_members:update');
+      const actor = await this.lockOrg(m, user, orgId, enforced);
       const current = await this.lockMembership(m, orgId, memberId);
       if (!mayChangeMembership({ actorRole: actingRole(actor), isSelf: memberId === user.user_id, from: current, to: role })) {
         throw new ForbiddenError(MANAGE_OWNERS);
@@ -79,11 +81,11 @@ export class OrgMembersService {
   }
 
   /** Leaving the org also leaves its workspaces, so nobody keeps a workspace of an org they left. */
-  async remove(user: User, orgId: string, memberId: string): Promise<void> {
+  async remove(user: User, enforced: Permission | null, orgId: string, memberId: string): Promise<void> {
     const isSelf = memberId === user.user_id;
     await transaction(this.dataSource, async (m) => {
       await m.query(`SELECT 1 FROM users WHERE user_id = $1 FOR KEY SHARE`, [memberId]);
-      const actor = await this.lockOrg(m, user, orgId, isSelf ? null : 'org_members:remove');
+      const actor = await this.lockOrg(m, user, orgId, enforced);
       const current = await this.lockMembership(m, orgId, memberId);
       if (!mayChangeMembership({ actorRole: actingRole(actor), isSelf, from: current, to: null })) throw new ForbiddenError(MANAGE_OWNERS);
       if (dropsOwner(current, null)) await this.assertAnotherOwner(m, orgId);
@@ -94,13 +96,13 @@ export class OrgMembersService {
 
   /**
    * Takes the org row lock, then re-reads the caller's standing under it: the guard's answer may be
-   * stale by the time the lock is granted.
+   * stale by the time the lock is granted, so what it enforced is asserted again.
    */
-  private async lockOrg(m: EntityManager, user: User, orgId: string, permission: string | null): Promise<ResolvedScope> {
+  private async lockOrg(m: EntityManager, user: User, orgId: string, enforced: Permission | null): Promise<ResolvedScope> {
     const [org] = await m.query(`SELECT org_id FROM organizations WHERE org_id = $1 FOR NO KEY UPDATE`, [orgId]);
     if (!org) throw new NotFoundError('organization', orgId);
     const actor = await this.access.resolve(user, { orgId }, m);
-    if (permission) this.access.assertPermission(actor, permission);
+    if (enforced) this.access.assertPermission(actor, enforced);
     return actor;
   }
 
