@@ -1,5 +1,6 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiExtraModels, ApiProperty, ApiPropertyOptional, ApiResponse, getSchemaPath } from '@nestjs/swagger';
+import type { Permission } from '../access/permissions.js';
 import { NotFoundError, type AppError, type ResourceType } from './errors/app-error.js';
 import { DEFAULT_MESSAGES, ErrorCode, httpStatusOf } from './errors/error-codes.js';
 
@@ -81,7 +82,7 @@ const EXAMPLE_DETAILS: Record<number, [ErrorCode, Record<string, unknown>, strin
  * An example body for an error status, so the Swagger UI shows a 401 as a 401 rather than the
  * schema's generic example; a 403 names the operation's permission when it has one.
  */
-export function errorExample(status: number, permission?: string): Record<string, unknown> {
+export function errorExample(status: number, permission?: Permission): Record<string, unknown> {
   if (status === 422) {
     return { detail: [{ type: 'less_than_equal', loc: ['query', 'limit'], msg: 'Input should be less than or equal to 200', input: '500', ctx: { le: 200 } }] };
   }
