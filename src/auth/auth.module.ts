@@ -1,6 +1,7 @@
 import { Inject, Injectable, Module, type DynamicModule, type FactoryProvider, type OnModuleDestroy, type OnModuleInit, type Provider } from '@nestjs/common';
 import { PassportModule } from '@nestjs/passport';
 import { getOptionsToken, getStorageToken, ThrottlerStorageService } from '@nestjs/throttler';
+import { AccessTokenVerifier } from './access-token-verifier.js';
 import { AdminBootstrap } from './admin-bootstrap.js';
 import { AuthController } from './auth.controller.js';
 import { AUTH_OPTIONS, JWT_OPTIONS, resolveAuthOptions, type AuthModuleOptions, type ResolvedAuthOptions } from './auth.options.js';
@@ -42,13 +43,14 @@ class RefreshTokenJanitor implements OnModuleInit, OnModuleDestroy {
 const CORE_PROVIDERS: Provider[] = [
   { provide: JWT_OPTIONS, useExisting: AUTH_OPTIONS },
   { provide: JWT_KEYS, inject: [AUTH_OPTIONS], useFactory: buildJwtKeys },
+  AccessTokenVerifier,
   JwtStrategy,
   JwtAuthGuard,
   TokenService,
   PasswordHasher,
   RefreshTokens,
 ];
-const CORE_EXPORTS = [AUTH_OPTIONS, JWT_OPTIONS, JWT_KEYS, JwtStrategy, JwtAuthGuard, TokenService, PasswordHasher, RefreshTokens];
+const CORE_EXPORTS = [AUTH_OPTIONS, JWT_OPTIONS, JWT_KEYS, AccessTokenVerifier, JwtStrategy, JwtAuthGuard, TokenService, PasswordHasher, RefreshTokens];
 
 /** The auth endpoints, their rate limits and the admin bootstrap. */
 const SERVER_PROVIDERS: Provider[] = [
