@@ -6,7 +6,7 @@ import { createHash, createHmac, randomBytes, randomUUID } from 'node:crypto';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { SignJWT } from 'jose';
+import jwt from 'jsonwebtoken';
 import { load, loadSeries } from './lib/load.mjs';
 import { readOptions } from './lib/options.mjs';
 import { dist, RESULTS, ROOT } from './lib/paths.mjs';
@@ -251,15 +251,7 @@ async function check(url, requestPath, headers, expect) {
 
 async function signAccessToken(sub) {
   // Long-lived on purpose: a full run with a soak outlasts the service's 15-minute default.
-  return new SignJWT({})
-    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
-    .setSubject(sub)
-    .setIssuer(ISSUER)
-    .setAudience(ISSUER)
-    .setIssuedAt()
-    .setExpirationTime('24h')
-    .setJti(randomUUID())
-    .sign(new TextEncoder().encode(secret));
+  return jwt.sign({}, secret, { algorithm: 'HS256', subject: sub, issuer: ISSUER, audience: ISSUER, expiresIn: '24h', jwtid: randomUUID() });
 }
 
 function gitCommit() {

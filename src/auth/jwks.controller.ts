@@ -1,6 +1,6 @@
+import type { JsonWebKey } from 'node:crypto';
 import { Controller, Get, Header, Inject } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { exportJWK, type JWK } from 'jose';
 import { Public } from './public.decorator.js';
 import { JWT_KEYS, type JwtKeys } from './jwt-keys.js';
 
@@ -13,17 +13,17 @@ import { JWT_KEYS, type JwtKeys } from './jwt-keys.js';
 @Public()
 @Controller('.well-known')
 export class JwksController {
-  private readonly keySet: Promise<{ keys: JWK[] }>;
+  private readonly keySet: { keys: JsonWebKey[] };
 
   constructor(@Inject(JWT_KEYS) keys: JwtKeys) {
-    this.keySet = keys.algorithm === 'RS256' ? exportJWK(keys.verifyKey).then((jwk) => ({ keys: [{ ...jwk, kid: keys.kid, alg: 'RS256', use: 'sig' }] })) : Promise.resolve({ keys: [] });
+    this.keySet = { keys: keys.algorithm === 'RS256' ? [{ ...keys.verifyKey.export({ format: 'jwk' }), kid: keys.kid, alg: 'RS256', use: 'sig' }] : [] };
   }
 
   @Get('jwks.json')
   @Header('Cache-Control', 'public, max-age=300')
   @ApiOperation({ summary: 'JSON Web Key Set of the access-token signing key (empty with HS256)' })
   @ApiOkResponse({ schema: { type: 'object', properties: { keys: { type: 'array', items: { type: 'object', additionalProperties: true } } } } })
-  jwks(): Promise<{ keys: JWK[] }> {
+  jwks(): { keys: JsonWebKey[] } {
     return this.keySet;
   }
 }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { SignJWT } from 'jose';
+import jwt from 'jsonwebtoken';
 import { JWT_OPTIONS, type JwtOptions } from './auth.options.js';
 import { JWT_KEYS, type JwtKeys } from './jwt-keys.js';
 
@@ -21,15 +21,14 @@ export class TokenService {
   }
 
   async signAccessToken(userId: string, sessionId?: string): Promise<string> {
-    const header = { alg: this.keys.algorithm, typ: 'JWT', ...(this.keys.kid ? { kid: this.keys.kid } : {}) };
-    return new SignJWT(sessionId ? { sid: sessionId } : {})
-      .setProtectedHeader(header)
-      .setSubject(userId)
-      .setIssuer(this.options.issuer)
-      .setAudience(this.options.audience)
-      .setIssuedAt()
-      .setExpirationTime(`${this.options.accessTtlSeconds}s`)
-      .setJti(randomUUID())
-      .sign(this.keys.signKey);
+    return jwt.sign(sessionId ? { sid: sessionId } : {}, this.keys.signKey, {
+      algorithm: this.keys.algorithm,
+      ...(this.keys.kid ? { keyid: this.keys.kid } : {}),
+      subject: userId,
+      issuer: this.options.issuer,
+      audience: this.options.audience,
+      expiresIn: this.options.accessTtlSeconds,
+      jwtid: randomUUID(),
+    });
   }
 }

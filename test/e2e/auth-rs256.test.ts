@@ -1,5 +1,5 @@
-import { generateKeyPairSync, KeyObject } from 'node:crypto';
-import { createLocalJWKSet, decodeProtectedHeader, jwtVerify, SignJWT } from 'jose';
+import { createPublicKey, generateKeyPairSync, KeyObject } from 'node:crypto';
+import jwt from 'jsonwebtoken';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { JWT_KEYS } from '../../dist/auth/jwt-keys.js';
 import { bearer, createTestApp, seedUser, signToken, TEST_PASSWORD, type TestApp } from '../support/app.js';
@@ -20,7 +20,7 @@ describe('auth with RS256 and the JWKS', () => {
     const u = await seedUser(t.db);
     const res = await t.http.post('/v1/auth/login').send({ login: u.email, password: TEST_PASSWORD });
     expect(res.status).toBe(200);
-    const header = decodeProtectedHeader(res.body.access_token);
+    const { header } = jwt.decode(res.body.access_token, { complete: true })!;
     expect(header.alg).toBe('RS256');
 
     const jwks = await t.http.get('/.well-known/jwks.json');
@@ -31,7 +31,9 @@ describe('auth with RS256 and the JWKS', () => {
     expect(key).toMatchObject({ kty: 'RSA', alg: 'RS256', use: 'sig', kid: header.kid });
     expect(Object.keys(key).sort()).toEqual(['alg', 'e', 'kid', 'kty', 'n', 'use']);
 
-    const { payload } = await jwtVerify(res.body.access_token, createLocalJWKSet(jwks.body), { issuer: 'identity-service', audience: 'identity-service' });
+    // The published key alone, read back from its JWK form, verifies the token.
+    const published = createPublicKey({ key, format: 'jwk' });
+    const payload = jwt.verify(res.body.access_token, published, { algorithms: ['RS256'], issuer: 'identity-service', audience: 'identity-service' }) as jwt.JwtPayload;
     expect(payload.sub).toBe(u.user_id);
     expect((await t.http.get('/v1/users/me').set(bearer(res.body.access_token))).status).toBe(200);
   });
@@ -39,14 +41,13 @@ describe('auth with RS256 and the JWKS', () => {
   it('refuses HS256 tokens (even one signed with the public key as a secret: algorithm confusion)', async () => {
     const u = await seedUser(t.db);
     expect((await t.http.get('/v1/users/me').set(bearer(u.token))).status).toBe(401);
-    const confused = await new SignJWT({ jti: 'x' })
-      .setProtectedHeader({ alg: 'HS256' })
-      .setSubject(u.user_id)
-      .setIssuer('identity-service')
-      .setAudience('identity-service')
-      .setIssuedAt()
-      .setExpirationTime('5m')
-      .sign(new TextEncoder().encode(publicPem));
+    const confused = jwt.sign({ jti: 'x' }, Buffer.from(publicPem), {
+      algorithm: 'HS256',
+      subject: u.user_id,
+      issuer: 'identity-service',
+      audience: 'identity-service',
+      expiresIn: '5m',
+    });
     const res = await t.http.get('/v1/users/me').set(bearer(confused));
     expect(res.status).toBe(401);
     expect(res.headers['www-authenticate']).toBe('Bearer');
@@ -62,7 +63,7 @@ describe('auth with RS256 and the JWKS', () => {
   it('still refuses a token signed by another RSA key', async () => {
     const other = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey;
     const u = await seedUser(t.db);
-    const token = await new SignJWT({ jti: 'y' }).setProtectedHeader({ alg: 'RS256' }).setSubject(u.user_id).setIssuer('identity-service').setAudience('identity-service').setIssuedAt().setExpirationTime('5m').sign(other);
+    const token = jwt.sign({ jti: 'y' }, other, { algorithm: 'RS256', subject: u.user_id, issuer: 'identity-service', audience: 'identity-service', expiresIn: '5m' });
     expect((await t.http.get('/v1/users/me').set(bearer(token))).status).toBe(401);
     void signToken;
   });

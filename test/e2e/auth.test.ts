@@ -1,13 +1,14 @@
 import { createRequire } from 'node:module';
 import { KeyObject, randomUUID } from 'node:crypto';
-import { SignJWT, decodeJwt } from 'jose';
+import jwt from 'jsonwebtoken';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { JWT_KEYS } from '../../dist/auth/jwt-keys.js';
 import { RefreshTokens } from '../../dist/auth/refresh-tokens.js';
 import { bearer, createTestApp, expectErrorShape, seedUser, signToken, TEST_JWT_SECRET, TEST_PASSWORD, type TestApp } from '../support/app.js';
 import { expectUserObject } from './users.fixtures.js';
 
-const secret = new TextEncoder().encode(TEST_JWT_SECRET);
+const secret = TEST_JWT_SECRET;
+const decodeJwt = (token: string) => jwt.decode(token) as jwt.JwtPayload;
 
 function expect401(res: { status: number; body: any; headers: Record<string, string> }, message: string) {
   expect(res.status).toBe(401);
@@ -264,15 +265,15 @@ describe('auth', () => {
       const req = t.http.get('/v1/users/me');
       return authorization === undefined ? req : req.set('Authorization', authorization);
     };
-    const sign = (claims: Record<string, unknown>, header: Record<string, unknown> = { alg: 'HS256' }, key: Uint8Array = secret) =>
-      new SignJWT({ jti: randomUUID(), ...claims })
-        .setProtectedHeader(header as any)
-        .setIssuedAt()
-        .setIssuer('identity-service')
-        .setAudience('identity-service')
-        .setSubject(user.user_id)
-        .setExpirationTime('15m')
-        .sign(key);
+    const sign = (claims: Record<string, unknown>, header: jwt.JwtHeader = { alg: 'HS256' }, key: string = secret) =>
+      jwt.sign({ jti: randomUUID(), ...claims }, key, {
+        algorithm: header.alg as jwt.Algorithm,
+        header,
+        issuer: 'identity-service',
+        audience: 'identity-service',
+        subject: user.user_id,
+        expiresIn: '15m',
+      });
 
     it('accepts a valid token', async () => {
       expect((await me(`Bearer ${user.token}`)).status).toBe(200);
@@ -292,14 +293,8 @@ describe('auth', () => {
     });
 
     it('expired', async () => {
-      const token = await new SignJWT({ jti: randomUUID() })
-        .setProtectedHeader({ alg: 'HS256' })
-        .setSubject(user.user_id)
-        .setIssuer('identity-service')
-        .setAudience('identity-service')
-        .setIssuedAt(Math.floor(Date.now() / 1000) - 3600)
-        .setExpirationTime(Math.floor(Date.now() / 1000) - 60)
-        .sign(secret);
+      const now = Math.floor(Date.now() / 1000);
+      const token = jwt.sign({ jti: randomUUID(), sub: user.user_id, iss: 'identity-service', aud: 'identity-service', iat: now - 3600, exp: now - 60 }, secret);
       expect401(await me(`Bearer ${token}`), 'Token expired');
     });
 
@@ -326,7 +321,7 @@ describe('auth', () => {
 
     it('a subject that is not a user id, or no jti', async () => {
       expect401(await me(`Bearer ${await signToken({ sub: 'admin' })}`), 'Authentication required');
-      const noJti = await new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setSubject(user.user_id).setIssuer('identity-service').setAudience('identity-service').setIssuedAt().setExpirationTime('5m').sign(secret);
+      const noJti = jwt.sign({}, secret, { subject: user.user_id, issuer: 'identity-service', audience: 'identity-service', expiresIn: '5m' });
       expect401(await me(`Bearer ${noJti}`), 'Authentication required');
     });
 
@@ -374,19 +369,19 @@ describe('auth', () => {
       const keys = t.app.get(JWT_KEYS);
       expect(keys.verifyKey).toBeInstanceOf(KeyObject);
       expect(keys.verifyKey.type).toBe('secret');
-      // And it is what passport-jwt passes on: watch jsonwebtoken.verify during a request.
-      const jwt = createRequire(import.meta.url)('jsonwebtoken');
-      const original = jwt.verify;
+      // And it is what the verifier passes on: watch jsonwebtoken.verify during a request.
+      const jsonwebtoken = createRequire(import.meta.url)('jsonwebtoken');
+      const original = jsonwebtoken.verify;
       const seen: unknown[] = [];
-      jwt.verify = (token: string, key: unknown, ...rest: unknown[]) => {
+      jsonwebtoken.verify = (token: string, key: unknown, ...rest: unknown[]) => {
         seen.push(key);
-        return original.call(jwt, token, key, ...rest);
+        return original.call(jsonwebtoken, token, key, ...rest);
       };
       try {
         const u = await seedUser(t.db);
         expect((await t.http.get('/v1/users/me').set(bearer(u.token))).status).toBe(200);
       } finally {
-        jwt.verify = original;
+        jsonwebtoken.verify = original;
       }
       expect(seen).toHaveLength(1);
       expect(seen[0]).toBeInstanceOf(KeyObject);

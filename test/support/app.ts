@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { SignJWT } from 'jose';
+import jwt from 'jsonwebtoken';
 import pg from 'pg';
 import supertest from 'supertest';
 import { DataSource } from 'typeorm';
@@ -107,15 +107,12 @@ export async function seedUser(db: DataSource, fields: Record<string, unknown> =
 }
 
 /** Signs an access token the way the service does; claims can be overridden to forge bad ones. */
-export async function signToken(claims: Record<string, unknown>, options: { secret?: string; expiresIn?: string; alg?: string } = {}): Promise<string> {
-  const key = new TextEncoder().encode(options.secret ?? TEST_JWT_SECRET);
-  return new SignJWT({ jti: randomUUID(), ...claims })
-    .setProtectedHeader({ alg: options.alg ?? 'HS256', typ: 'JWT' })
-    .setIssuedAt()
-    .setIssuer((claims.iss as string) ?? TEST_ISSUER)
-    .setAudience((claims.aud as string) ?? TEST_AUDIENCE)
-    .setExpirationTime(options.expiresIn ?? '15m')
-    .sign(key);
+export async function signToken(claims: Record<string, unknown>, options: { secret?: string; expiresIn?: jwt.SignOptions['expiresIn']; alg?: jwt.Algorithm } = {}): Promise<string> {
+  const payload = { jti: randomUUID(), iss: TEST_ISSUER, aud: TEST_AUDIENCE, ...claims };
+  return jwt.sign(payload, options.secret ?? TEST_JWT_SECRET, {
+    algorithm: options.alg ?? 'HS256',
+    expiresIn: options.expiresIn ?? '15m',
+  });
 }
 
 export const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
