@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import { ForbiddenError, NotFoundError } from '../common/errors/app-error.js';
+import { UUID_PATTERN } from '../common/validation/uuid.js';
 import { isPlatformAdmin, type User } from '../users/user.entity.js';
 import type { Permission } from './permissions.js';
 import type { OrgRole, WorkspaceRole } from './roles.js';
@@ -26,8 +27,6 @@ const SCOPE_SQL = `
   LEFT JOIN org_members om ON om.org_id = o.org_id AND om.user_id = $3
   LEFT JOIN workspace_members wm ON wm.workspace_id = w.workspace_id AND wm.user_id = $3`;
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 /** Decides visibility (404) and permission (403) for a caller in an org or workspace scope. */
 @Injectable()
 export class AccessService {
@@ -43,8 +42,8 @@ export class AccessService {
     if (!ref.orgId && !ref.workspaceId) {
       return { orgId: null, workspaceId: null, platformAdmin, orgRole: null, workspaceRole: null, effectiveWorkspaceRole: null };
     }
-    if (ref.orgId && !UUID.test(ref.orgId)) throw new NotFoundError('organization', ref.orgId);
-    if (ref.workspaceId && !UUID.test(ref.workspaceId)) throw notFound(ref);
+    if (ref.orgId && !UUID_PATTERN.test(ref.orgId)) throw new NotFoundError('organization', ref.orgId);
+    if (ref.workspaceId && !UUID_PATTERN.test(ref.workspaceId)) throw notFound(ref);
     const [row] = (await manager.query(SCOPE_SQL, [ref.orgId ?? null, ref.workspaceId ?? null, user.user_id])) as ScopeRow[];
     const scope: ResolvedScope = {
       orgId: row.org_id,

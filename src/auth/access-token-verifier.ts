@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import jwt from 'jsonwebtoken';
 import type { DataSource } from 'typeorm';
 import { AuthenticationError } from '../common/errors/app-error.js';
+import { UUID_PATTERN } from '../common/validation/uuid.js';
 import { pgPool } from '../database/pg-pool.js';
 import { USER_SELECT, type User } from '../users/user.entity.js';
 import { JWT_OPTIONS, type JwtOptions } from './auth.options.js';
@@ -35,7 +36,6 @@ const SELECT_USER = `
                             WHERE rt.family_id = $2 AND rt.user_id = u.user_id AND rt.used_at IS NULL AND rt.revoked_at IS NULL)
          END AS _session_live
     FROM users u WHERE u.user_id = $1`;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Tokens whose signature and claims were checked, kept until they expire (or are pushed out). */
 const VERIFIED_TOKENS = 10_000;
@@ -89,8 +89,8 @@ export class AccessTokenVerifier {
 
   private async loadUser(claims: AccessClaims): Promise<User> {
     const { sub, jti, sid, iat } = claims;
-    if (typeof sub !== 'string' || !UUID.test(sub) || typeof jti !== 'string') throw new AuthenticationError();
-    if (sid !== undefined && (typeof sid !== 'string' || !UUID.test(sid))) throw new AuthenticationError();
+    if (typeof sub !== 'string' || !UUID_PATTERN.test(sub) || typeof jti !== 'string') throw new AuthenticationError();
+    if (sid !== undefined && (typeof sid !== 'string' || !UUID_PATTERN.test(sid))) throw new AuthenticationError();
     // Straight to the pg pool: a query runner per call (created, connected, released) is most of
     // what `DataSource.query` would add to this one-row lookup, made on every request.
     const params = [sub, sid ?? null, typeof iat === 'number' ? iat : 0];

@@ -3,7 +3,7 @@ import { MemberFieldsResponse } from '../workspaces/member-fields.dto.js';
 import { IsIn, IsUUID } from 'class-validator';
 import { WORKSPACE_ROLES, type WorkspaceRole } from '../access/roles.js';
 import { Optional } from '../common/validation/decorators.js';
-import { SearchPageQueryDto } from '../workspaces/page-query.dto.js';
+import { SearchPageQueryDto } from '../workspaces/member-list-query.dto.js';
 
 export class MemberParamsDto {
   /** Organization ID */

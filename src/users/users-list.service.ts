@@ -2,7 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { CursorCodec } from '../common/pagination/cursor.js';
-import { RequestValidationError } from '../common/validation/pydantic-errors.js';
+import { cursorScope, positionAfter, timeIdPosition } from '../common/pagination/keyset.js';
+import { DEFAULT_PAGE_SIZE } from '../common/pagination/page-query.dto.js';
 import type { UserListResponse } from './dto/user-response.dto.js';
 import type { ListUsersQuery } from './dto/users.dto.js';
 import { toUserResponse } from './user-response.js';
@@ -11,7 +12,6 @@ import { cappedCountSql, containsPattern, userSearchSql } from './user-search.js
 import { transaction } from '../database/transaction.js';
 
 type ListRow = User & { _position: Date; _total?: number };
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Where a list reads its users, and the keyset it pages on (each with an index in that order). */
 interface Source {
@@ -49,9 +49,9 @@ export class UsersListService {
   async list(query: ListUsersQuery): Promise<UserListResponse> {
     const workspaceId = query.workspace_id?.toLowerCase();
     const search = query.search ? query.search : undefined;
-    const limit = query.limit ?? 50;
-    const scope = cursorScope(workspaceId, search, query);
-    const after = query.cursor !== undefined ? decodePosition(this.cursors.decode(query.cursor, scope), query.cursor) : undefined;
+    const limit = query.limit ?? DEFAULT_PAGE_SIZE;
+    const scope = usersScope(workspaceId, search, query);
+    const after = positionAfter(this.cursors, query.cursor, scope);
 
     const params: unknown[] = workspaceId ? [workspaceId] : [];
     const source = workspaceId ? membersOf('$1') : EVERYONE;
@@ -59,7 +59,7 @@ export class UsersListService {
     const pageParams = [...params];
     let keyset = '';
     if (after) {
-      pageParams.push(after.createdAt, after.userId);
+      pageParams.push(after.createdAt, after.id);
       keyset = `AND (${source.key}) > ($${pageParams.length - 1}::timestamptz, $${pageParams.length}::uuid)`;
     }
     pageParams.push(limit + 1);
@@ -78,7 +78,7 @@ export class UsersListService {
     // A first page that holds every match is its own count: no second scan.
     else if (!after && rows.length <= limit) total = rows.length;
     else total = await this.cappedCount(source, filter, params, search !== undefined);
-    const page = this.cursors.page(rows, limit, scope, (r) => [r._position.toISOString(), r.user_id]);
+    const page = this.cursors.page(rows, limit, scope, (r) => timeIdPosition(r._position, r.user_id));
     return { total, has_more: page.has_more, next_cursor: page.next_cursor, users: page.items.map(toUserResponse) };
   }
 
@@ -114,17 +114,7 @@ function filterSql(query: ListUsersQuery, search: string | undefined, params: un
 }
 
 /** What a cursor is bound to: the workspace (or every user) and each filter. */
-function cursorScope(workspaceId: string | undefined, search: string | undefined, query: ListUsersQuery): string {
+function usersScope(workspaceId: string | undefined, search: string | undefined, query: ListUsersQuery): string {
   const flags = query.is_active !== undefined || query.role !== undefined ? [query.is_active ?? null, query.role ?? null] : [];
-  return JSON.stringify(['users', workspaceId ?? '*', search ?? '', ...flags]);
-}
-
-function decodePosition(position: unknown[], cursor: string): { createdAt: string; userId: string } {
-  const [createdAt, userId] = position;
-  if (position.length !== 2 || typeof createdAt !== 'string' || typeof userId !== 'string' || !UUID.test(userId) || Number.isNaN(Date.parse(createdAt))) {
-    throw new RequestValidationError([
-      { type: 'value_error', loc: ['query', 'cursor'], msg: 'Value error, invalid cursor', input: cursor, ctx: { error: 'invalid cursor' } },
-    ]);
-  }
-  return { createdAt, userId };
+  return cursorScope('users', workspaceId ?? '*', search ?? '', ...flags);
 }

@@ -1,7 +1,7 @@
 import type { CursorCodec } from '../common/pagination/cursor.js';
+import { cursorScope, positionAfter, timeIdPosition } from '../common/pagination/keyset.js';
+import { DEFAULT_PAGE_SIZE } from '../common/pagination/page-query.dto.js';
 import { cappedCountSql, containsPattern, userSearchSql } from '../users/user-search.js';
-import { parseTimeIdPosition, timeIdPosition } from './listing.js';
-import { DEFAULT_PAGE_SIZE } from './page-query.dto.js';
 
 /**
  * Without any of `role`, `search`, `limit`, `cursor` a member list answers the reference's plain
@@ -64,8 +64,9 @@ export async function listMembers(
 ): Promise<MemberPage> {
   const paged = q.role !== undefined || q.search !== undefined || q.limit !== undefined || q.cursor !== undefined;
   const limit = q.limit ?? (paged ? DEFAULT_PAGE_SIZE : UNPAGED_MEMBER_LIMIT);
-  const cursorScope = `${where.table}:${scopeId}:${q.role ?? ''}:${q.search ?? ''}`;
-  const after = q.cursor ? parseTimeIdPosition(cursors.decode(q.cursor, cursorScope), q.cursor) : undefined;
+  const scope = cursorScope(where.table, scopeId, q.role ?? '', q.search ?? '');
+  // An empty `cursor` asks for the first page (paged, as any `cursor` makes it).
+  const after = positionAfter(cursors, q.cursor || undefined, scope);
 
   const params: unknown[] = [scopeId];
   const filters = [`m.${where.scopeColumn} = $1`];
@@ -87,6 +88,6 @@ export async function listMembers(
     query(pageSql, pageParams) as Promise<MemberRow[]>,
     unfiltered && countAll ? countAll() : query(countSql, params).then(([row]) => row.total as number),
   ]);
-  const page = cursors.page(rows, limit, cursorScope, (row) => timeIdPosition(row.created_at, row.user_id));
+  const page = cursors.page(rows, limit, scope, (row) => timeIdPosition(row.created_at, row.user_id));
   return { rows: page.items, total, paged, has_more: page.has_more, next_cursor: page.next_cursor };
 }

@@ -3,7 +3,7 @@ import { MemberFieldsResponse } from './member-fields.dto.js';
 import { IsIn, IsUUID } from 'class-validator';
 import { ORG_ROLES, type OrgRole } from '../access/roles.js';
 import { Optional } from '../common/validation/decorators.js';
-import { SearchPageQueryDto } from './page-query.dto.js';
+import { SearchPageQueryDto } from './member-list-query.dto.js';
 
 export class OrgMemberParamsDto {
   /** Organization ID */

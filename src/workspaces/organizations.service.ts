@@ -4,12 +4,12 @@ import type { DataSource } from 'typeorm';
 import { NotFoundError } from '../common/errors/app-error.js';
 import { sqlState } from '../common/errors/database-errors.js';
 import { CursorCodec } from '../common/pagination/cursor.js';
+import { cursorScope, positionAfter, timeIdPosition } from '../common/pagination/keyset.js';
+import { DEFAULT_PAGE_SIZE, type PageQueryDto } from '../common/pagination/page-query.dto.js';
 import { transaction } from '../database/transaction.js';
 import { isPlatformAdmin, type User } from '../users/user.entity.js';
-import { parseTimeIdPosition, timeIdPosition } from './listing.js';
 import type { CreateOrganizationDto, OrganizationListResponse, OrganizationResponse, UpdateOrganizationDto } from './organization.dto.js';
 import { toOrganizationResponse, type OrganizationRow } from './organization.mapper.js';
-import { DEFAULT_PAGE_SIZE, type PageQueryDto } from './page-query.dto.js';
 import { insertWithSlug, slugConflict } from './slug-insert.js';
 import { returnedRows } from './sql.js';
 
@@ -41,8 +41,9 @@ export class OrganizationsService {
   async list(user: User, query: PageQueryDto): Promise<OrganizationListResponse> {
     const all = isPlatformAdmin(user);
     const limit = query.limit ?? DEFAULT_PAGE_SIZE;
-    const scope = `orgs:${all ? '*' : user.user_id}`;
-    const after = query.cursor ? parseTimeIdPosition(this.cursors.decode(query.cursor, scope), query.cursor) : undefined;
+    const scope = cursorScope('orgs', all ? '*' : user.user_id);
+    // An empty `cursor` asks for the first page of this list.
+    const after = positionAfter(this.cursors, query.cursor || undefined, scope);
     // Two shapes so each walks its own index: every org by (created_at, org_id), or the caller's memberships.
     const params: unknown[] = [];
     const bind = (value: unknown) => `$${params.push(value)}`;

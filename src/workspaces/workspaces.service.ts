@@ -5,10 +5,10 @@ import type { ResolvedScope } from '../access/scope.js';
 import { AuthenticationError, NotFoundError } from '../common/errors/app-error.js';
 import { sqlState } from '../common/errors/database-errors.js';
 import { CursorCodec } from '../common/pagination/cursor.js';
+import { cursorScope, positionAfter, timeIdPosition } from '../common/pagination/keyset.js';
+import { DEFAULT_PAGE_SIZE, type PageQueryDto } from '../common/pagination/page-query.dto.js';
 import { transaction } from '../database/transaction.js';
 import type { User } from '../users/user.entity.js';
-import { parseTimeIdPosition, timeIdPosition } from './listing.js';
-import { DEFAULT_PAGE_SIZE, type PageQueryDto } from './page-query.dto.js';
 import { insertWithSlug, slugConflict } from './slug-insert.js';
 import { returnedRows } from './sql.js';
 import type { CreateWorkspaceDto, UpdateWorkspaceDto, WorkspaceListResponse, WorkspaceResponse } from './workspace.dto.js';
@@ -53,8 +53,9 @@ export class WorkspacesService {
     const orgId = scope.orgId!;
     const all = scope.platformAdmin || scope.orgRole === 'admin' || scope.orgRole === 'owner';
     const limit = query.limit ?? DEFAULT_PAGE_SIZE;
-    const cursorScope = `workspaces:${orgId}:${all ? '*' : user.user_id}`;
-    const after = query.cursor ? parseTimeIdPosition(this.cursors.decode(query.cursor, cursorScope), query.cursor) : undefined;
+    const listScope = cursorScope('workspaces', orgId, all ? '*' : user.user_id);
+    // An empty `cursor` asks for the first page of this list.
+    const after = positionAfter(this.cursors, query.cursor || undefined, listScope);
     // Two shapes so each walks its own index: the org's workspaces, or the caller's memberships.
     const params: unknown[] = [orgId];
     const bind = (value: unknown) => `$${params.push(value)}`;
@@ -71,7 +72,7 @@ export class WorkspacesService {
       ) as Promise<WorkspaceRow[]>,
       this.dataSource.query(countSql, countParams) as Promise<{ total: number }[]>,
     ]);
-    const page = this.cursors.page(rows, limit, cursorScope, (row) => timeIdPosition(row.created_at, row.workspace_id));
+    const page = this.cursors.page(rows, limit, listScope, (row) => timeIdPosition(row.created_at, row.workspace_id));
     return { workspaces: page.items.map(toWorkspaceResponse), total, has_more: page.has_more, next_cursor: page.next_cursor };
   }
 

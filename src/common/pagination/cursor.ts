@@ -57,7 +57,7 @@ function scopeHash(scope: string): string {
   return createHash('sha256').update(scope).digest('base64url').slice(0, 16);
 }
 
-function invalidCursor(input: string, reason = 'invalid cursor'): RequestValidationError {
+export function invalidCursor(input: string, reason = 'invalid cursor'): RequestValidationError {
   return new RequestValidationError([
     { type: 'value_error', loc: ['query', 'cursor'], msg: `Value error, ${reason}`, input, ctx: { error: reason } },
   ]);

@@ -1,8 +1,9 @@
+import { HYPHENATED_UUID } from './uuid.js';
+
 const GROUP_STARTS = [0, 9, 14, 19, 24];
 const GROUP_LENGTHS = [8, 4, 4, 4, 12];
 const URN = 'urn:uuid:';
-const HYPHENATED = '[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}';
-const PARSES = new RegExp(`^(?:[0-9a-fA-F]{32}|${HYPHENATED}|\\{${HYPHENATED}\\}|${URN}${HYPHENATED})$`);
+const PARSES = new RegExp(`^(?:[0-9a-fA-F]{32}|${HYPHENATED_UUID}|\\{${HYPHENATED_UUID}\\}|${URN}${HYPHENATED_UUID})$`);
 
 /**
  * Why the Rust `uuid` crate (which pydantic uses) refuses `input`, in its words; undefined when it

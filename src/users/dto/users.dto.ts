@@ -1,11 +1,15 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsBoolean, IsDefined, IsIn, IsInt, IsString, Max, MaxLength, Min } from 'class-validator';
-import { Optional, QueryBool, QueryInt } from '../../common/validation/decorators.js';
+import { IsBoolean, IsDefined, IsIn, IsString, MaxLength } from 'class-validator';
+import { DEFAULT_PAGE_SIZE, PageCursor, PageLimit } from '../../common/pagination/page-query.dto.js';
+import { Optional, QueryBool } from '../../common/validation/decorators.js';
 import type { PydanticError } from '../../common/validation/pydantic-errors.js';
 import { isPlatformAdmin, type User } from '../user.entity.js';
 import { IsUuid, PLATFORM_ROLES, UserFields } from './user-fields.js';
 
 export type PlatformRole = (typeof PLATFORM_ROLES)[number];
+
+/** Longer than any cursor this list issues; a longer one is refused as too long before it is decoded. */
+const CURSOR_MAX_LENGTH = 2048;
 
 /** `POST /v1/users` (platform admin). Unknown and read-only fields are ignored. */
 export class CreateUserRequest {
@@ -93,18 +97,11 @@ export class ListUsersQuery {
   @MaxLength(200)
   search?: string;
 
-  @ApiPropertyOptional({ type: 'integer', description: 'Maximum number of items to return (1-200)', minimum: 1, maximum: 200, default: 50 })
-  @Optional()
-  @QueryInt()
-  @IsInt()
-  @Min(1)
-  @Max(200)
-  limit?: number = 50;
+  @PageLimit({ description: 'Maximum number of items to return (1-200)', default: DEFAULT_PAGE_SIZE })
+  limit?: number;
 
-  @ApiPropertyOptional({ description: "Cursor for pagination (from previous response's next_cursor)" })
-  @Optional()
-  @IsString()
-  @MaxLength(2048)
+  @ApiPropertyOptional({ description: "Cursor for pagination (from previous response's next_cursor)", maxLength: CURSOR_MAX_LENGTH })
+  @PageCursor(CURSOR_MAX_LENGTH)
   cursor?: string;
 
   @ApiPropertyOptional({ type: Boolean, description: 'Only active (`true`) or only disabled (`false`) accounts' })
