@@ -3,6 +3,7 @@ import { MemberFieldsResponse } from '../workspaces/member-fields.dto.js';
 import { IsIn, IsUUID } from 'class-validator';
 import { WORKSPACE_ROLES, type WorkspaceRole } from '../access/roles.js';
 import { Optional } from '../common/validation/decorators.js';
+import { LowerCaseUuid } from '../common/validation/uuid.js';
 import { SearchPageQueryDto } from '../workspaces/member-list-query.dto.js';
 
 export class MemberParamsDto {
@@ -16,6 +17,7 @@ export class MemberParamsDto {
 
   /** User ID of the member */
   @IsUUID('loose')
+  @LowerCaseUuid()
   member_user_id: string;
 }
 
@@ -34,6 +36,7 @@ export class AddMemberDto {
    * @example 9b1deb4d-3b7d-4bad-9bdd-2b0d7b3dcb6d
    */
   @IsUUID('loose')
+  @LowerCaseUuid()
   user_id: string;
 
   /** Defaults to `member`. */

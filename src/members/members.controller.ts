@@ -46,7 +46,7 @@ export class MembersController {
     @CurrentUser() user: User,
     @EnforcedPermission() enforced: Permission | null,
     @Param() params: WorkspaceParamsDto, @Body() body: AddMemberDto): Promise<MemberResponse> {
-    return this.members.add(user, enforced, refOf(params), { ...body, user_id: body.user_id.toLowerCase() });
+    return this.members.add(user, enforced, refOf(params), body);
   }
 
   /** Update Workspace Member Role */
@@ -58,7 +58,7 @@ export class MembersController {
     @CurrentUser() user: User,
     @EnforcedPermission() enforced: Permission | null,
     @Param() params: MemberParamsDto, @Body() body: UpdateMemberDto): Promise<MemberResponse> {
-    return this.members.changeRole(user, enforced, refOf(params), params.member_user_id.toLowerCase(), body.role);
+    return this.members.changeRole(user, enforced, refOf(params), params.member_user_id, body.role);
   }
 
   /** Remove Workspace Member (a member may remove themself: leave) */
@@ -69,6 +69,6 @@ export class MembersController {
   @ApiNoContentResponse({ description: 'Removed' })
   @ApiErrors(new ForbiddenError('members:manage_owners'), notFoundExample('member'), notFoundExample('workspace'), notFoundExample('organization'), lastWorkspaceOwner(EXAMPLE_ID), 422)
   async removeWorkspaceMember(@CurrentUser() user: User, @EnforcedPermission() enforced: Permission | null, @Param() params: MemberParamsDto): Promise<void> {
-    await this.members.remove(user, enforced, refOf(params), params.member_user_id.toLowerCase());
+    await this.members.remove(user, enforced, refOf(params), params.member_user_id);
   }
 }

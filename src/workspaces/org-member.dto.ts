@@ -3,6 +3,7 @@ import { MemberFieldsResponse } from './member-fields.dto.js';
 import { IsIn, IsUUID } from 'class-validator';
 import { ORG_ROLES, type OrgRole } from '../access/roles.js';
 import { Optional } from '../common/validation/decorators.js';
+import { LowerCaseUuid } from '../common/validation/uuid.js';
 import { SearchPageQueryDto } from './member-list-query.dto.js';
 
 export class OrgMemberParamsDto {
@@ -12,6 +13,7 @@ export class OrgMemberParamsDto {
 
   /** User ID of the member */
   @IsUUID('loose')
+  @LowerCaseUuid()
   member_user_id: string;
 }
 
@@ -30,6 +32,7 @@ export class AddOrgMemberDto {
    * @example 9b1deb4d-3b7d-4bad-9bdd-2b0d7b3dcb6d
    */
   @IsUUID('loose')
+  @LowerCaseUuid()
   user_id: string;
 
   /** Defaults to `member`. */

@@ -45,7 +45,7 @@ export class OrgMembersController {
     @CurrentUser() user: User,
     @EnforcedPermission() enforced: Permission | null,
     @Param() params: OrgParamsDto, @Body() body: AddOrgMemberDto): Promise<OrgMemberResponse> {
-    return this.members.add(user, enforced, params.org_id, { ...body, user_id: body.user_id.toLowerCase() });
+    return this.members.add(user, enforced, params.org_id, body);
   }
 
   /** Update Organization Member Role */
@@ -57,7 +57,7 @@ export class OrgMembersController {
     @CurrentUser() user: User,
     @EnforcedPermission() enforced: Permission | null,
     @Param() params: OrgMemberParamsDto, @Body() body: UpdateOrgMemberDto): Promise<OrgMemberResponse> {
-    return this.members.changeRole(user, enforced, params.org_id, params.member_user_id.toLowerCase(), body.role);
+    return this.members.changeRole(user, enforced, params.org_id, params.member_user_id, body.role);
   }
 
   /** Remove Organization Member (a member may remove themself: leave) */
@@ -68,6 +68,6 @@ export class OrgMembersController {
   @ApiNoContentResponse({ description: 'Removed' })
   @ApiErrors(new ForbiddenError('org_members:manage_owners'), notFoundExample('member'), notFoundExample('organization'), lastOrgOwner(EXAMPLE_ID), lastOwnerOfOrgWorkspaces([EXAMPLE_ID]), 422)
   async removeOrgMember(@CurrentUser() user: User, @EnforcedPermission() enforced: Permission | null, @Param() params: OrgMemberParamsDto): Promise<void> {
-    await this.members.remove(user, enforced, params.org_id, params.member_user_id.toLowerCase());
+    await this.members.remove(user, enforced, params.org_id, params.member_user_id);
   }
 }
