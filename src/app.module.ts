@@ -4,7 +4,6 @@ import { AccessModule } from './access/access.module.js';
 import { PermissionGuard } from './access/permission.guard.js';
 import { AuthModule } from './auth/auth.module.js';
 import { JwtAuthGuard } from './auth/jwt-auth.guard.js';
-import { NoStoreGuard } from './auth/no-store.guard.js';
 import { CommonModule } from './common/common.module.js';
 import { AllExceptionsFilter } from './common/errors/all-exceptions.filter.js';
 import { createLogging, ROOT_LOGGER } from './common/logging.js';
@@ -17,7 +16,7 @@ import { MembersModule } from './members/members.module.js';
 import { UsersModule } from './users/users.module.js';
 import { WorkspacesModule } from './workspaces/workspaces.module.js';
 
-/** Composes the service. Guards run in the order listed: caching headers, authentication, then permission. */
+/** Composes the service. Guards run in the order listed: authentication (which also sets no-store), then permission. */
 @Module({})
 export class AppModule {
   static forRoot(config: AppConfig & { databaseUrl: string }): DynamicModule {
@@ -43,7 +42,6 @@ export class AppModule {
       ],
       providers: [
         { provide: ROOT_LOGGER, useValue: logger },
-        { provide: APP_GUARD, useClass: NoStoreGuard },
         { provide: APP_GUARD, useClass: JwtAuthGuard },
         { provide: APP_GUARD, useExisting: PermissionGuard },
         { provide: APP_FILTER, useClass: AllExceptionsFilter },

@@ -1,6 +1,6 @@
 import { Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import type { Request } from 'express';
+import type { Request, Response } from 'express';
 import { AccessTokenVerifier } from './access-token-verifier.js';
 import { rememberSession } from './current-user.decorator.js';
 import { IS_PUBLIC_KEY } from './public.decorator.js';
@@ -12,6 +12,10 @@ import { IS_PUBLIC_KEY } from './public.decorator.js';
  * The check is this module's own `AccessTokenVerifier`, the one the `jwt` passport strategy uses
  * too. passport is not on this path: its per-request strategy objects and callbacks cost more than
  * the check itself.
+ *
+ * A route that needs a token answers `Cache-Control: no-store`, its 401 included: what one caller
+ * was shown must not be kept by a proxy's cache or a browser's history. Set here, where the route's
+ * being public is decided anyway, so services that use this guard on their own routes get it too.
  */
 @Injectable()
 export class JwtAuthGuard implements CanActivate {
@@ -23,7 +27,9 @@ export class JwtAuthGuard implements CanActivate {
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const isPublic = this.reflector.getAllAndOverride<boolean>(IS_PUBLIC_KEY, [context.getHandler(), context.getClass()]);
     if (isPublic) return true;
-    const req = context.switchToHttp().getRequest<Request>();
+    const http = context.switchToHttp();
+    http.getResponse<Response>().setHeader('Cache-Control', 'no-store');
+    const req = http.getRequest<Request>();
     const { user, sessionId } = await this.verifier.authenticate(req.headers.authorization);
     req.user = user;
     rememberSession(req, sessionId);
