@@ -1,0 +1,40 @@
+/**
+ * The direction of imports in src/, checked by `npm run lint:deps` (part of `npm test`):
+ * features (users, auth, members, workspaces, health) point inward at access, common, database and
+ * config; common knows no feature; no cycles anywhere.
+ */
+const FEATURES = '^src/(users|auth|members|workspaces|health)/';
+
+module.exports = {
+  forbidden: [
+    { name: 'no-cycles', severity: 'error', from: { path: '^src/' }, to: { circular: true } },
+    {
+      name: 'common-knows-no-feature',
+      comment: 'common/ holds what every feature shares; it must not depend on any of them.',
+      severity: 'error',
+      from: { path: '^src/common/' },
+      // The permission table is a leaf of plain types and data, so errors can name a typed permission.
+      to: { path: '^src/(users|auth|members|workspaces|health|access|app\\.|main|server|index)', pathNot: '^src/access/(permissions|roles)\\.ts$' },
+    },
+    {
+      name: 'inner-layers-know-no-feature',
+      comment: 'config/ and database/ sit under every feature.',
+      severity: 'error',
+      from: { path: '^src/(config|database)/' },
+      to: { path: FEATURES },
+    },
+    {
+      name: 'features-not-into-composition',
+      comment: 'Nothing but the entry points imports the root module or the process start.',
+      severity: 'error',
+      from: { path: '^src/(?!main|server|app\\.setup)' },
+      to: { path: '^src/(app\\.module|app\\.setup|main|server)\\.ts$' },
+    },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    tsConfig: { fileName: 'tsconfig.json' },
+    tsPreCompilationDeps: true,
+    enhancedResolveOptions: { extensions: ['.ts', '.js'] },
+  },
+};
