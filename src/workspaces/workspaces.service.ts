@@ -3,16 +3,14 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import type { ResolvedScope } from '../access/scope.js';
 import { AuthenticationError, NotFoundError } from '../common/errors/app-error.js';
-import { sqlState } from '../common/errors/database-errors.js';
 import { CursorCodec } from '../common/pagination/cursor.js';
 import { cursorScope, positionAfter, timeIdPosition } from '../common/pagination/keyset.js';
 import { DEFAULT_PAGE_SIZE, type PageQueryDto } from '../common/pagination/page-query.dto.js';
 import { transaction } from '../database/transaction.js';
 import type { User } from '../users/user.entity.js';
-import { insertWithSlug, slugConflict } from './slug-insert.js';
-import { returnedRows } from './sql.js';
+import { OrganizationsRepository } from './organizations.repository.js';
 import type { CreateWorkspaceDto, UpdateWorkspaceDto, WorkspaceListResponse, WorkspaceResponse } from './workspace.dto.js';
-import { toWorkspaceResponse, WORKSPACE_COLUMNS, type WorkspaceRow } from './workspace.mapper.js';
+import { toWorkspaceResponse, WorkspacesRepository } from './workspaces.repository.js';
 
 /** Workspaces of an organization: the creator becomes owner; deleting one deletes its memberships. */
 @Injectable()
@@ -20,30 +18,17 @@ export class WorkspacesService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly cursors: CursorCodec,
+    private readonly workspaces: WorkspacesRepository,
+    private readonly orgs: OrganizationsRepository,
   ) {}
 
   async create(user: User, orgId: string, dto: CreateWorkspaceDto): Promise<WorkspaceResponse> {
     return transaction(this.dataSource, async (m) => {
-      const workspace = await insertWithSlug('workspace', dto.slug, dto.name, async (slug) => {
-        const rows: WorkspaceRow[] = await m.query(
-          `INSERT INTO workspaces AS w (org_id, name, slug, description) VALUES ($1, $2, $3, $4)
-           ON CONFLICT ON CONSTRAINT workspaces_org_slug_key DO NOTHING RETURNING ${WORKSPACE_COLUMNS}`,
-          [orgId, dto.name, slug, dto.description ?? null],
-        );
-        return rows[0];
-      });
-      const owner = await m.query(
-        `INSERT INTO workspace_members (workspace_id, user_id, role, added_by, user_created_at)
-         SELECT $1, u.user_id, 'owner', u.user_id, u.created_at FROM users u WHERE u.user_id = $2 RETURNING user_id`,
-        [workspace.workspace_id, user.user_id],
-      );
+      const workspace = await this.workspaces.create(m, orgId, dto);
       // The caller was deleted since the guard loaded them: no workspace without its owner.
-      if (owner.length === 0) throw new AuthenticationError();
+      if (!(await this.workspaces.addOwner(m, workspace.workspace_id, user.user_id))) throw new AuthenticationError();
       // A platform admin may create a workspace in an org they are not in; membership keeps them consistent.
-      await m.query(
-        `INSERT INTO org_members (org_id, user_id, role, added_by) VALUES ($1, $2, 'member', $2) ON CONFLICT DO NOTHING`,
-        [orgId, user.user_id],
-      );
+      await this.orgs.joinAsMember(m, orgId, user.user_id);
       return toWorkspaceResponse(workspace);
     });
   }
@@ -56,52 +41,26 @@ export class WorkspacesService {
     const listScope = cursorScope('workspaces', orgId, all ? '*' : user.user_id);
     // An empty `cursor` asks for the first page of this list.
     const after = positionAfter(this.cursors, query.cursor || undefined, listScope);
-    // Two shapes so each walks its own index: the org's workspaces, or the caller's memberships.
-    const params: unknown[] = [orgId];
-    const bind = (value: unknown) => `$${params.push(value)}`;
-    const from = all
-      ? 'workspaces w'
-      : `workspaces w JOIN workspace_members wm ON wm.workspace_id = w.workspace_id AND wm.user_id = ${bind(user.user_id)}`;
-    const countSql = `SELECT count(*)::int AS total FROM ${from} WHERE w.org_id = $1`;
-    const countParams = [...params];
-    const keyset = after ? `AND (w.created_at, w.workspace_id) > (${bind(after.createdAt)}::timestamptz, ${bind(after.id)}::uuid)` : '';
-    const [rows, [{ total }]] = await Promise.all([
-      this.dataSource.query(
-        `SELECT ${WORKSPACE_COLUMNS} FROM ${from} WHERE w.org_id = $1 ${keyset} ORDER BY w.created_at, w.workspace_id LIMIT ${bind(limit + 1)}`,
-        params,
-      ) as Promise<WorkspaceRow[]>,
-      this.dataSource.query(countSql, countParams) as Promise<{ total: number }[]>,
-    ]);
+    // Outside a transaction: the page and its count run at once, each on a connection of its own.
+    const request = { orgId, memberId: all ? undefined : user.user_id, after, limit };
+    const { rows, total } = await this.workspaces.page(this.dataSource.manager, request);
     const page = this.cursors.page(rows, limit, listScope, (row) => timeIdPosition(row.created_at, row.workspace_id));
     return { workspaces: page.items.map(toWorkspaceResponse), total, has_more: page.has_more, next_cursor: page.next_cursor };
   }
 
   async get(workspaceId: string): Promise<WorkspaceResponse> {
-    const [row]: WorkspaceRow[] = await this.dataSource.query(`SELECT ${WORKSPACE_COLUMNS} FROM workspaces w WHERE w.workspace_id = $1`, [workspaceId]);
+    const row = await this.workspaces.findById(this.dataSource.manager, workspaceId);
     if (!row) throw new NotFoundError('workspace', workspaceId);
     return toWorkspaceResponse(row);
   }
 
   async update(workspaceId: string, dto: UpdateWorkspaceDto): Promise<WorkspaceResponse> {
-    let rows: WorkspaceRow[];
-    try {
-      rows = returnedRows<WorkspaceRow>(
-        await this.dataSource.query(
-          `UPDATE workspaces w SET name = COALESCE($2, w.name), slug = COALESCE($3, w.slug),
-             description = CASE WHEN $4 THEN $5 ELSE w.description END
-           WHERE w.workspace_id = $1 RETURNING ${WORKSPACE_COLUMNS}`,
-          [workspaceId, dto.name ?? null, dto.slug ?? null, dto.description !== undefined, dto.description ?? null],
-        ),
-      );
-    } catch (error) {
-      if (sqlState(error) === '23505') throw slugConflict('workspace');
-      throw error;
-    }
-    if (!rows[0]) throw new NotFoundError('workspace', workspaceId);
-    return toWorkspaceResponse(rows[0]);
+    const row = await this.workspaces.update(this.dataSource.manager, workspaceId, dto);
+    if (!row) throw new NotFoundError('workspace', workspaceId);
+    return toWorkspaceResponse(row);
   }
 
   async remove(workspaceId: string): Promise<void> {
-    await transaction(this.dataSource, (m) => m.query(`DELETE FROM workspaces WHERE workspace_id = $1`, [workspaceId]));
+    await transaction(this.dataSource, (m) => this.workspaces.delete(m, workspaceId));
   }
 }
