@@ -1,8 +1,7 @@
 import { ApiProperty, ApiSchema } from '@nestjs/swagger';
-import { IsString, IsUUID, Matches, MaxLength, MinLength } from 'class-validator';
-import { Optional } from '../common/validation/decorators.js';
-import { SLUG_PATTERN } from './slug.js';
+import { IsUUID } from 'class-validator';
 import { PageResponse } from '../common/pagination/page-response.dto.js';
+import { ResourceFields } from './resource-fields.js';
 
 export class OrgParamsDto {
   /** Organization ID */
@@ -12,46 +11,15 @@ export class OrgParamsDto {
 
 @ApiSchema({ name: 'CreateOrganizationRequest' })
 export class CreateOrganizationDto {
-  /**
-   * Display name, 1–100 characters.
-   * @example "Acme Corporation"
-   */
-  @IsString()
-  @MinLength(1)
-  @MaxLength(100)
-  name: string;
-
-  /**
-   * `^[a-z0-9][a-z0-9-]{1,62}$`, unique on the platform; derived from the name when omitted.
-   * @example acme
-   */
-  @Optional()
-  @IsString()
-  @Matches(SLUG_PATTERN)
-  slug?: string;
+  @ResourceFields.name('required', 'Acme Corporation') name: string;
+  @ResourceFields.slug('on the platform', 'acme', true) slug?: string;
 }
 
 /** Partial update: absent fields stay unchanged. */
 @ApiSchema({ name: 'UpdateOrganizationRequest' })
 export class UpdateOrganizationDto {
-  /**
-   * Display name, 1–100 characters.
-   * @example "Acme Industries"
-   */
-  @Optional()
-  @IsString()
-  @MinLength(1)
-  @MaxLength(100)
-  name?: string;
-
-  /**
-   * `^[a-z0-9][a-z0-9-]{1,62}$`, unique on the platform.
-   * @example acme-industries
-   */
-  @Optional()
-  @IsString()
-  @Matches(SLUG_PATTERN)
-  slug?: string;
+  @ResourceFields.name('optional', 'Acme Industries') name?: string;
+  @ResourceFields.slug('on the platform', 'acme-industries') slug?: string;
 }
 
 export class OrganizationResponse {

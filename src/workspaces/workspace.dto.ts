@@ -1,8 +1,7 @@
-import { ApiProperty, ApiPropertyOptional, ApiSchema } from '@nestjs/swagger';
-import { IsString, IsUUID, Matches, MaxLength, MinLength } from 'class-validator';
-import { Nullable, Optional } from '../common/validation/decorators.js';
-import { SLUG_PATTERN } from './slug.js';
+import { ApiProperty, ApiSchema } from '@nestjs/swagger';
+import { IsUUID } from 'class-validator';
 import { PageResponse } from '../common/pagination/page-response.dto.js';
+import { ResourceFields } from './resource-fields.js';
 
 export class WorkspaceParamsDto {
   /** Organization ID */
@@ -14,60 +13,25 @@ export class WorkspaceParamsDto {
   workspace_id: string;
 }
 
+/**
+ * `description` sits on a base class so that it leads the documented schema, as it always has,
+ * while `name` and `slug`, declared on the bodies, are still validated and reported first.
+ */
+class WorkspaceDescription {
+  @ResourceFields.description() description?: string | null;
+}
+
 @ApiSchema({ name: 'CreateWorkspaceRequest' })
-export class CreateWorkspaceDto {
-  /**
-   * Display name, 1–100 characters.
-   * @example "Platform Engineering"
-   */
-  @IsString()
-  @MinLength(1)
-  @MaxLength(100)
-  name: string;
-
-  /**
-   * `^[a-z0-9][a-z0-9-]{1,62}$`, unique within the organization; derived from the name when omitted.
-   * @example platform
-   */
-  @Optional()
-  @IsString()
-  @Matches(SLUG_PATTERN)
-  slug?: string;
-
-  @Nullable()
-  @IsString()
-  @MaxLength(1000)
-  @ApiPropertyOptional({ type: String, nullable: true, maxLength: 1000, example: 'Build and deploy tooling shared by every team' })
-  description?: string | null;
+export class CreateWorkspaceDto extends WorkspaceDescription {
+  @ResourceFields.name('required', 'Platform Engineering') name: string;
+  @ResourceFields.slug('within the organization', 'platform', true) slug?: string;
 }
 
 /** Partial update: absent fields stay unchanged; `description: null` clears it. */
 @ApiSchema({ name: 'UpdateWorkspaceRequest' })
-export class UpdateWorkspaceDto {
-  /**
-   * Display name, 1–100 characters.
-   * @example "Platform and Tooling"
-   */
-  @Optional()
-  @IsString()
-  @MinLength(1)
-  @MaxLength(100)
-  name?: string;
-
-  /**
-   * `^[a-z0-9][a-z0-9-]{1,62}$`, unique within the organization.
-   * @example platform-tooling
-   */
-  @Optional()
-  @IsString()
-  @Matches(SLUG_PATTERN)
-  slug?: string;
-
-  @Nullable()
-  @IsString()
-  @MaxLength(1000)
-  @ApiPropertyOptional({ type: String, nullable: true, maxLength: 1000, example: 'Build and deploy tooling shared by every team' })
-  description?: string | null;
+export class UpdateWorkspaceDto extends WorkspaceDescription {
+  @ResourceFields.name('optional', 'Platform and Tooling') name?: string;
+  @ResourceFields.slug('within the organization', 'platform-tooling') slug?: string;
 }
 
 export class WorkspaceResponse {
