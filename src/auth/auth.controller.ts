@@ -2,14 +2,12 @@ import { Body, Controller, Header, HttpCode, Post, UseGuards } from '@nestjs/com
 import { ApiBearerAuth, ApiBody, ApiConsumes, ApiNoContentResponse, ApiOAuth2, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AuthenticationError } from '../common/errors/app-error.js';
 import { ApiErrors } from '../common/openapi.js';
-import { RequestValidationError } from '../common/validation/pydantic-errors.js';
 import type { User } from '../users/user.entity.js';
 import { AuthService } from './auth.service.js';
 import { CurrentSession, CurrentUser } from './current-user.decorator.js';
-import { LoginRequest, LogoutRequest, RefreshRequest, TokenRequest, TokenResponse } from './dto/auth.dto.js';
+import { LoginRequest, loginOf, LogoutRequest, RefreshRequest, TokenRequest, TokenResponse } from './dto/auth.dto.js';
 import { Public } from './public.decorator.js';
 import { AuthThrottlerGuard, RateLimitBucket } from './rate-limit/auth-throttler.guard.js';
-import { redact, validateBody } from './validate-body.js';
 
 @ApiTags('auth')
 @Controller('v1/auth')
@@ -26,13 +24,8 @@ export class AuthController {
   @ApiBody({ type: LoginRequest })
   @ApiOkResponse({ type: TokenResponse })
   @ApiErrors(new AuthenticationError('Invalid credentials'), new AuthenticationError('Account is disabled'), 422, 429)
-  async login(@Body() body: unknown): Promise<TokenResponse> {
-    const dto = await validateBody(LoginRequest, body);
-    const login = dto.login ?? dto.email ?? dto.username;
-    if (login === undefined) {
-      throw new RequestValidationError([{ type: 'missing', loc: ['body', 'login'], msg: 'Field required', input: redact(body) }]);
-    }
-    return this.auth.login(login, dto.password);
+  login(@Body() dto: LoginRequest): Promise<TokenResponse> {
+    return this.auth.login(loginOf(dto), dto.password);
   }
 
   @Public()
@@ -45,8 +38,7 @@ export class AuthController {
   @ApiBody({ type: TokenRequest })
   @ApiOkResponse({ type: TokenResponse })
   @ApiErrors(new AuthenticationError('Invalid credentials'), new AuthenticationError('Account is disabled'), 422, 429)
-  async token(@Body() body: unknown): Promise<TokenResponse> {
-    const dto = await validateBody(TokenRequest, body);
+  token(@Body() dto: TokenRequest): Promise<TokenResponse> {
     return this.auth.login(dto.username, dto.password);
   }
 
@@ -59,8 +51,7 @@ export class AuthController {
   @ApiBody({ type: RefreshRequest })
   @ApiOkResponse({ type: TokenResponse })
   @ApiErrors(new AuthenticationError(), new AuthenticationError('Account is disabled'), 422, 429)
-  async refresh(@Body() body: unknown): Promise<TokenResponse> {
-    const dto = await validateBody(RefreshRequest, body);
+  refresh(@Body() dto: RefreshRequest): Promise<TokenResponse> {
     return this.auth.refresh(dto.refresh_token);
   }
 
@@ -72,8 +63,7 @@ export class AuthController {
   @ApiBody({ type: LogoutRequest, required: false })
   @ApiNoContentResponse({ description: 'Logged out' })
   @ApiErrors(401, 422)
-  async logout(@CurrentUser() user: User, @CurrentSession() session: string | undefined, @Body() body: unknown): Promise<void> {
-    const dto = await validateBody(LogoutRequest, body ?? {});
+  async logout(@CurrentUser() user: User, @CurrentSession() session: string | undefined, @Body() dto: LogoutRequest): Promise<void> {
     await this.auth.logout(user.user_id, dto.refresh_token, session);
   }
 }

@@ -12,7 +12,6 @@ import {
 import { AllowSelf } from '../access/allow-self.decorator.js';
 import { RequirePermission } from '../access/permission.decorator.js';
 import { CurrentSession, CurrentUser } from '../auth/current-user.decorator.js';
-import { validateBody } from '../auth/validate-body.js';
 import { ForbiddenError } from '../common/errors/app-error.js';
 import { ApiErrors, EXAMPLE_ID, notFoundExample } from '../common/openapi.js';
 import { ExpensiveRead } from '../common/concurrency/expensive-read.js';
@@ -26,9 +25,8 @@ import { SEARCH_TOTAL_CAP } from './user-search.js';
 import { UsersService } from './users.service.js';
 
 /**
- * `/v1/users`. Bodies are validated in the handler, after the guard has decided the
- * permission (so a caller without it learns nothing about the body), and with passwords never echoed
- * in a 422.
+ * `/v1/users`. Bodies are validated by the global pipe, after the guard has decided the permission
+ * (so a caller without it learns nothing about the body), and with passwords never echoed in a 422.
  */
 @ApiTags('users')
 @Controller('v1/users')
@@ -62,8 +60,8 @@ export class UsersController {
   @ApiBody({ type: CreateUserRequest })
   @ApiCreatedResponse({ type: UserResponse })
   @ApiErrors(emailTaken(), usernameTaken(), 422)
-  async create(@Body() body: unknown): Promise<UserResponse> {
-    return this.users.create(await validateBody(CreateUserRequest, body));
+  create(@Body() body: CreateUserRequest): Promise<UserResponse> {
+    return this.users.create(body);
   }
 
   /** The caller, as the authentication guard loaded them on this request: no further query. */
@@ -84,8 +82,7 @@ export class UsersController {
   @ApiBody({ type: PreferencesPatchRequest })
   @ApiOkResponse({ type: UserResponse })
   @ApiErrors(401, 422)
-  async patchPreferences(@CurrentUser() user: User, @Body() body: unknown): Promise<UserResponse> {
-    const dto = await validateBody(PreferencesPatchRequest, body);
+  patchPreferences(@CurrentUser() user: User, @Body() dto: PreferencesPatchRequest): Promise<UserResponse> {
     return this.users.patchPreferences(user, dto.preferences);
   }
 
@@ -107,8 +104,8 @@ export class UsersController {
   @ApiBody({ type: UpdateUserRequest, examples: { profile: { summary: 'Update profile fields', value: { full_name: 'Jane Doe', timezone: 'Europe/Paris', locale: 'fr-FR' } } } })
   @ApiOkResponse({ type: UserResponse })
   @ApiErrors(new ForbiddenError('users:manage'), notFoundExample('user'), emailTaken(), usernameTaken(), lastAdmin(), 422)
-  async update(@CurrentUser() user: User, @CurrentSession() session: string | undefined, @Param() params: UserIdParams, @Body() body: unknown): Promise<UserResponse> {
-    return this.users.update(user, params.user_id.toLowerCase(), await validateBody(UpdateUserRequest, body), session);
+  async update(@CurrentUser() user: User, @CurrentSession() session: string | undefined, @Param() params: UserIdParams, @Body() body: UpdateUserRequest): Promise<UserResponse> {
+    return this.users.update(user, params.user_id.toLowerCase(), body, session);
   }
 
   @Delete(':user_id')

@@ -1,6 +1,8 @@
 import { ApiHideProperty, ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsDefined, IsIn, IsString, MaxLength, MinLength } from 'class-validator';
 import { Optional } from '../../common/validation/decorators.js';
+import { OptionalBody } from '../../common/validation/dto-rules.js';
+import type { PydanticError } from '../../common/validation/pydantic-errors.js';
 
 /** Longest password a login accepts: longer ones cannot match and would only cost hashing time. */
 export const LOGIN_PASSWORD_MAX = 1024;
@@ -35,6 +37,17 @@ export class LoginRequest {
   @IsString()
   @MaxLength(LOGIN_PASSWORD_MAX)
   password: string;
+
+  /** One of `login`, `email` or `username` names the account. */
+  static crossFieldErrors(raw: Record<string, unknown>): PydanticError[] {
+    if ((raw.login ?? raw.email ?? raw.username) !== undefined) return [];
+    return [{ type: 'missing', loc: ['body', 'login'], msg: 'Field required', input: raw }];
+  }
+}
+
+/** The account a login names: `login`, else `email`, else `username`. */
+export function loginOf(dto: LoginRequest): string {
+  return (dto.login ?? dto.email ?? dto.username) as string;
 }
 
 /** OAuth2 resource-owner password grant (RFC 6749 §4.3), form-encoded; what Swagger UI's Authorize sends. */
@@ -77,6 +90,7 @@ export class RefreshRequest {
   refresh_token: string;
 }
 
+@OptionalBody()
 export class LogoutRequest {
   @ApiPropertyOptional({ description: "Ends this token's session; without it, the session of the access token used", example: EXAMPLE_REFRESH_TOKEN })
   @Optional()

@@ -1,6 +1,8 @@
 import { getMetadataStorage, validate, type ValidationError } from 'class-validator';
 import { nonFiniteErrors, nulCharacterErrors, toInstance } from './plain-input.js';
+import { isOptionalBody, type CrossFieldRules } from './dto-rules.js';
 import { mapConstraint, RequestValidationError, type Location, type PydanticError } from './pydantic-errors.js';
+import { maskSecrets } from './secret-fields.js';
 
 type Class = new (...args: any[]) => object;
 
@@ -12,15 +14,26 @@ export function isDto(metatype: unknown): metatype is Class {
 
 /**
  * Turns plain input into an instance of `metatype`, dropping unknown fields, and reports every
- * problem at once in the pydantic shape.
+ * problem at once in the pydantic shape; a body's problems never echo a secret.
  */
 export async function validateDto<T extends object>(metatype: new () => T, value: unknown, location: Location): Promise<T> {
+  if (location !== 'body') return validateInput(metatype, value, location);
+  try {
+    return await validateInput(metatype, value == null && isOptionalBody(metatype) ? {} : value, location);
+  } catch (error) {
+    if (error instanceof RequestValidationError) throw new RequestValidationError(maskSecrets(error.detail));
+    throw error;
+  }
+}
+
+async function validateInput<T extends object>(metatype: new () => T, value: unknown, location: Location): Promise<T> {
   if (location === 'body') assertBodyObject(value);
-  const raw = location === 'query' ? lastOfRepeated(metatype, value) : (value ?? {});
+  const raw = location === 'query' ? lastOfRepeated(metatype, value) : ((value ?? {}) as Record<string, unknown>);
   const instance = toInstance(metatype, raw);
   const errors = await validate(instance, { whitelist: true, forbidUnknownValues: false, validationError: { target: true, value: true } });
   const failed = new Set(errors.map((e) => e.property));
   const detail = [...flatten(errors, [location], raw, location), ...nulCharacterErrors(instance, location, failed), ...nonFiniteErrors(instance, location, failed)];
+  if (detail.length === 0) detail.push(...((metatype as Partial<CrossFieldRules>).crossFieldErrors?.(raw) ?? []));
   if (detail.length > 0) throw new RequestValidationError(detail);
   return instance;
 }
