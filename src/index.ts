@@ -40,6 +40,8 @@ export type { ErrorBody } from './common/errors/error-body.js';
 export { PydanticValidationPipe } from './common/validation/validation.pipe.js';
 export { RequestValidationError, type PydanticError } from './common/validation/pydantic-errors.js';
 export { Nullable, QueryInt, IsTimeZone, IsLocale, MaxJsonBytes } from './common/validation/decorators.js';
+export { PathParams, QueryParams } from './common/validation/route-params.js';
+export { OptionalBody } from './common/validation/dto-rules.js';
 
 // Pagination: the cursor codec the mounted users, workspaces and members lists need
 export { PaginationModule, type PaginationOptions } from './common/pagination/pagination.module.js';

@@ -1,7 +1,7 @@
 import { Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
-import { validateRouteParams, type RouteParams } from '../common/validation/validate-route-params.js';
+import { validateRouteParams, type RouteParams } from '../common/validation/route-params.js';
 import type { User } from '../users/user.entity.js';
 import { AccessService } from './access.service.js';
 import { ALLOW_SELF_KEY } from './allow-self.decorator.js';
@@ -23,31 +23,32 @@ export class PermissionGuard implements CanActivate {
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    const validated = await validateRouteParams(context);
+    const req = context.switchToHttp().getRequest<Request>();
+    const rawParams = req.params as Record<string, string | undefined>;
+    const validated = await validateRouteParams(context, this.reflector);
     const permission = this.reflector.getAllAndOverride<Permission | undefined>(REQUIRED_PERMISSION_KEY, [context.getHandler(), context.getClass()]);
     if (!permission) return true;
-    const req = context.switchToHttp().getRequest<Request>();
     const user = req.user as User;
-    const scope = await this.access.resolve(user, scopeRefOf(req, validated));
-    const enforced = this.namesCaller(context, req, user) ? null : permission;
+    const scope = await this.access.resolve(user, scopeRefOf(rawParams, validated, req));
+    const enforced = this.namesCaller(context, rawParams, user) ? null : permission;
     setRequestScope(req, scope, enforced);
     if (enforced) this.access.assertPermission(scope, enforced);
     return true;
   }
 
   /** Whether the handler waives its permission for the caller's own id and the path names the caller. */
-  private namesCaller(context: ExecutionContext, req: Request, user: User): boolean {
+  private namesCaller(context: ExecutionContext, params: Record<string, string | undefined>, user: User): boolean {
     const selfParam = this.reflector.get<string | undefined>(ALLOW_SELF_KEY, context.getHandler());
-    return selfParam !== undefined && String(req.params[selfParam]).toLowerCase() === user.user_id;
+    return selfParam !== undefined && String(params[selfParam]).toLowerCase() === user.user_id;
   }
 }
 
 /**
  * The scope as the handler will read it: from the validated query when the handler declares one,
  * so a repeated `?workspace_id=` names one workspace (the last) for the guard and the handler alike.
+ * Path ids as sent, so that a 404 names the id the client asked for.
  */
-function scopeRefOf(req: Request, validated: RouteParams): ScopeRef {
-  const params = req.params as Record<string, string | undefined>;
+function scopeRefOf(params: Record<string, string | undefined>, validated: RouteParams, req: Request): ScopeRef {
   const query = validated.query ?? (req.query as Record<string, unknown>);
   return { orgId: params.org_id, workspaceId: params.workspace_id ?? lastText(query.workspace_id) };
 }

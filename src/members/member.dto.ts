@@ -5,7 +5,9 @@ import { WORKSPACE_ROLES, type WorkspaceRole } from '../access/roles.js';
 import { Optional } from '../common/validation/decorators.js';
 import { LowerCaseUuid } from '../common/validation/uuid.js';
 import { SearchPageQueryDto } from '../workspaces/member-list-query.dto.js';
+import { PathParams } from '../common/validation/route-params.js';
 
+@PathParams()
 export class MemberParamsDto {
   /** Organization ID */
   @IsUUID('loose')

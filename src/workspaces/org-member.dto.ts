@@ -5,7 +5,9 @@ import { ORG_ROLES, type OrgRole } from '../access/roles.js';
 import { Optional } from '../common/validation/decorators.js';
 import { LowerCaseUuid } from '../common/validation/uuid.js';
 import { SearchPageQueryDto } from './member-list-query.dto.js';
+import { PathParams } from '../common/validation/route-params.js';
 
+@PathParams()
 export class OrgMemberParamsDto {
   /** Organization ID */
   @IsUUID('loose')

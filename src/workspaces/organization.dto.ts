@@ -2,7 +2,9 @@ import { ApiProperty, ApiSchema } from '@nestjs/swagger';
 import { IsUUID } from 'class-validator';
 import { PageResponse } from '../common/pagination/page-response.dto.js';
 import { ResourceFields } from './resource-fields.js';
+import { PathParams } from '../common/validation/route-params.js';
 
+@PathParams()
 export class OrgParamsDto {
   /** Organization ID */
   @IsUUID('loose')

@@ -15,6 +15,7 @@ import {
 } from '../../dist/common/errors/app-error.js';
 import { ApiErrors } from '../../dist/common/openapi.js';
 import { IsTimeZone, Optional, QueryInt } from '../../dist/common/validation/decorators.js';
+import { PathParams, QueryParams } from '../../dist/common/validation/route-params.js';
 
 /**
  * Test-only routes that exercise the shared pipeline (guards, validation pipe, exception filter,
@@ -24,11 +25,13 @@ import { IsTimeZone, Optional, QueryInt } from '../../dist/common/validation/dec
 
 const ANY_OBJECT = { schema: { type: 'object', additionalProperties: true } };
 
+@PathParams()
 export class ProbePath {
   @IsUUID() item_id: string;
   @QueryInt() @IsInt() @Min(1) version: number;
 }
 
+@QueryParams()
 export class ProbeQuery {
   @QueryInt() @IsInt() @Min(1) @Max(200) limit: number;
   @IsIn(['asc', 'desc']) order: string;

@@ -2,6 +2,7 @@ import { applyDecorators } from '@nestjs/common';
 import { ApiPropertyOptional, type ApiPropertyOptions } from '@nestjs/swagger';
 import { IsInt, IsString, Max, MaxLength, Min } from 'class-validator';
 import { Optional, QueryInt } from '../validation/decorators.js';
+import { QueryParams } from '../validation/route-params.js';
 
 export const DEFAULT_PAGE_SIZE = 50;
 export const MAX_PAGE_SIZE = 200;
@@ -30,6 +31,7 @@ export function PageCursor(maxLength?: number): PropertyDecorator {
  * `limit` and `cursor`, shared by every keyset-paginated list. A list with parameters of its own
  * before these (their order is the one clients see) declares them with the same two decorators.
  */
+@QueryParams()
 export class PageQueryDto {
   /** Page size, 1–200 (default 50). */
   @PageLimit()

@@ -5,6 +5,7 @@ import { Optional, QueryBool } from '../../common/validation/decorators.js';
 import type { PydanticError } from '../../common/validation/pydantic-errors.js';
 import { isPlatformAdmin, type User } from '../user.entity.js';
 import { IsUuid, PLATFORM_ROLES, UserFields } from './user-fields.js';
+import { PathParams, QueryParams } from '../../common/validation/route-params.js';
 
 export type PlatformRole = (typeof PLATFORM_ROLES)[number];
 
@@ -68,6 +69,7 @@ export class PreferencesPatchRequest {
   @UserFields.preferences('required') preferences: Record<string, unknown>;
 }
 
+@PathParams()
 export class UserIdParams {
   @ApiProperty({ format: 'uuid' })
   @IsDefined()
@@ -75,6 +77,7 @@ export class UserIdParams {
   user_id: string;
 }
 
+@QueryParams()
 export class GetUserQuery {
   @ApiPropertyOptional({ format: 'uuid', description: 'Workspace context for the permission check' })
   @Optional()
@@ -82,6 +85,7 @@ export class GetUserQuery {
   workspace_id?: string;
 }
 
+@QueryParams()
 export class ListUsersQuery {
   @ApiPropertyOptional({
     format: 'uuid',

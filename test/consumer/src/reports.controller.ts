@@ -1,7 +1,8 @@
 import { Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
 import { IsInt, IsOptional, IsUUID, Max, Min } from 'class-validator';
-import { CurrentUser, Public, QueryInt, RequirePermission, type User } from 'identity-service';
+import { CurrentUser, Public, QueryInt, QueryParams, RequirePermission, type User } from 'identity-service';
 
+@QueryParams()
 export class ReportQuery {
   @IsUUID()
   workspace_id!: string;
