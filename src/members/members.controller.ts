@@ -9,17 +9,25 @@ import { ForbiddenError } from '../common/errors/app-error.js';
 import { ApiErrors, EXAMPLE_ID, notFoundExample } from '../common/openapi.js';
 import { ExpensiveRead } from '../common/concurrency/expensive-read.js';
 import type { User } from '../users/user.entity.js';
-import { alreadyMember, lastWorkspaceOwner } from '../workspaces/member-errors.js';
-import { WorkspaceParamsDto } from '../workspaces/workspace.dto.js';
-import { AddMemberDto, MemberListQueryDto, MemberListResponse, MemberParamsDto, MemberResponse, UpdateMemberDto } from './member.dto.js';
-import { MembersService, type WorkspaceRef } from './members.service.js';
+import { alreadyMember, lastWorkspaceOwner } from './member-errors.js';
+import {
+  AddMemberDto,
+  MemberListQueryDto,
+  MemberListResponse,
+  MemberParamsDto,
+  MemberResponse,
+  UpdateMemberDto,
+  WorkspaceScopeParamsDto,
+} from './member.dto.js';
+import { workspaceScope, type WorkspaceMembershipScope } from './membership-scope.js';
+import { MembershipsService } from './memberships.service.js';
 
-const refOf = (params: WorkspaceParamsDto): WorkspaceRef => ({ orgId: params.org_id.toLowerCase(), workspaceId: params.workspace_id.toLowerCase() });
+const scopeOf = (params: WorkspaceScopeParamsDto): WorkspaceMembershipScope => workspaceScope(params.org_id.toLowerCase(), params.workspace_id.toLowerCase());
 
 @ApiTags('members')
 @Controller('v1/orgs/:org_id/workspaces/:workspace_id/members')
 export class MembersController {
-  constructor(private readonly members: MembersService) {}
+  constructor(private readonly members: MembershipsService) {}
 
   /** List Workspace Members */
   @Get()
@@ -33,8 +41,8 @@ export class MembersController {
   @RequirePermission('members:read')
   @ApiOkResponse({ type: MemberListResponse })
   @ApiErrors(notFoundExample('workspace'), notFoundExample('organization'), 422)
-  listWorkspaceMembers(@Param() params: WorkspaceParamsDto, @Query() query: MemberListQueryDto): Promise<MemberListResponse> {
-    return this.members.list(refOf(params), query);
+  listWorkspaceMembers(@Param() params: WorkspaceScopeParamsDto, @Query() query: MemberListQueryDto): Promise<MemberListResponse> {
+    return this.members.list(scopeOf(params), query);
   }
 
   /** Add Workspace Member (role defaults to `member`) */
@@ -45,8 +53,8 @@ export class MembersController {
   addWorkspaceMember(
     @CurrentUser() user: User,
     @EnforcedPermission() enforced: Permission | null,
-    @Param() params: WorkspaceParamsDto, @Body() body: AddMemberDto): Promise<MemberResponse> {
-    return this.members.add(user, enforced, refOf(params), body);
+    @Param() params: WorkspaceScopeParamsDto, @Body() body: AddMemberDto): Promise<MemberResponse> {
+    return this.members.add(user, enforced, scopeOf(params), body);
   }
 
   /** Update Workspace Member Role */
@@ -58,7 +66,7 @@ export class MembersController {
     @CurrentUser() user: User,
     @EnforcedPermission() enforced: Permission | null,
     @Param() params: MemberParamsDto, @Body() body: UpdateMemberDto): Promise<MemberResponse> {
-    return this.members.changeRole(user, enforced, refOf(params), params.member_user_id, body.role);
+    return this.members.changeRole(user, enforced, scopeOf(params), params.member_user_id, body.role);
   }
 
   /** Remove Workspace Member (a member may remove themself: leave) */
@@ -69,6 +77,6 @@ export class MembersController {
   @ApiNoContentResponse({ description: 'Removed' })
   @ApiErrors(new ForbiddenError('members:manage_owners'), notFoundExample('member'), notFoundExample('workspace'), notFoundExample('organization'), lastWorkspaceOwner(EXAMPLE_ID), 422)
   async removeWorkspaceMember(@CurrentUser() user: User, @EnforcedPermission() enforced: Permission | null, @Param() params: MemberParamsDto): Promise<void> {
-    await this.members.remove(user, enforced, refOf(params), params.member_user_id);
+    await this.members.remove(user, enforced, scopeOf(params), params.member_user_id);
   }
 }

@@ -2,14 +2,17 @@ import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AccessModule } from '../access/access.module.js';
 import { MembersController } from './members.controller.js';
-import { MembersService } from './members.service.js';
+import { MembershipsRepository } from './memberships.repository.js';
+import { MembershipsService } from './memberships.service.js';
+import { OrgMember } from './org-member.entity.js';
+import { OrgMembersController } from './org-members.controller.js';
 import { WorkspaceMember } from './workspace-member.entity.js';
 
-/** Workspace memberships: list, add, change role, remove, with the owner invariants. */
+/** Organization and workspace memberships: list, add, change role, remove, with the owner invariants. */
 @Module({
-  imports: [TypeOrmModule.forFeature([WorkspaceMember]), AccessModule],
-  controllers: [MembersController],
-  providers: [MembersService],
-  exports: [MembersService],
+  imports: [TypeOrmModule.forFeature([OrgMember, WorkspaceMember]), AccessModule],
+  controllers: [OrgMembersController, MembersController],
+  providers: [MembershipsRepository, MembershipsService],
+  exports: [MembershipsService],
 })
 export class MembersModule {}

@@ -1,9 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AccessModule } from '../access/access.module.js';
-import { OrgMember } from './org-member.entity.js';
-import { OrgMembersController } from './org-members.controller.js';
-import { OrgMembersService } from './org-members.service.js';
 import { Organization } from './organization.entity.js';
 import { OrganizationsController } from './organizations.controller.js';
 import { OrganizationsRepository } from './organizations.repository.js';
@@ -13,11 +10,11 @@ import { WorkspacesController } from './workspaces.controller.js';
 import { WorkspacesRepository } from './workspaces.repository.js';
 import { WorkspacesService } from './workspaces.service.js';
 
-/** Organizations, their members, and their workspaces. */
+/** Organizations and their workspaces; their memberships are the members module's. */
 @Module({
-  imports: [TypeOrmModule.forFeature([Organization, OrgMember, Workspace]), AccessModule],
-  controllers: [OrganizationsController, OrgMembersController, WorkspacesController],
-  providers: [OrganizationsRepository, OrganizationsService, OrgMembersService, WorkspacesRepository, WorkspacesService],
+  imports: [TypeOrmModule.forFeature([Organization, Workspace]), AccessModule],
+  controllers: [OrganizationsController, WorkspacesController],
+  providers: [OrganizationsRepository, OrganizationsService, WorkspacesRepository, WorkspacesService],
   exports: [OrganizationsService, WorkspacesService],
 })
 export class WorkspacesModule {}

@@ -10,21 +10,22 @@ import { ApiErrors, EXAMPLE_ID, notFoundExample } from '../common/openapi.js';
 import { ExpensiveRead } from '../common/concurrency/expensive-read.js';
 import type { User } from '../users/user.entity.js';
 import { alreadyMember, lastOrgOwner, lastOwnerOfOrgWorkspaces } from './member-errors.js';
-import { OrgParamsDto } from './organization.dto.js';
 import {
   AddOrgMemberDto,
   OrgMemberListQueryDto,
   OrgMemberListResponse,
   OrgMemberParamsDto,
   OrgMemberResponse,
+  OrgScopeParamsDto,
   UpdateOrgMemberDto,
-} from './org-member.dto.js';
-import { OrgMembersService } from './org-members.service.js';
+} from './member.dto.js';
+import { orgScope } from './membership-scope.js';
+import { MembershipsService } from './memberships.service.js';
 
 @ApiTags('members')
 @Controller('v1/orgs/:org_id/members')
 export class OrgMembersController {
-  constructor(private readonly members: OrgMembersService) {}
+  constructor(private readonly members: MembershipsService) {}
 
   /** List Organization Members */
   @Get()
@@ -32,8 +33,8 @@ export class OrgMembersController {
   @RequirePermission('org_members:read')
   @ApiOkResponse({ type: OrgMemberListResponse })
   @ApiErrors(notFoundExample('organization'), 422)
-  listOrgMembers(@Param() params: OrgParamsDto, @Query() query: OrgMemberListQueryDto): Promise<OrgMemberListResponse> {
-    return this.members.list(params.org_id, query);
+  listOrgMembers(@Param() params: OrgScopeParamsDto, @Query() query: OrgMemberListQueryDto): Promise<OrgMemberListResponse> {
+    return this.members.list(orgScope(params.org_id), query);
   }
 
   /** Add Organization Member (role defaults to `member`) */
@@ -44,8 +45,8 @@ export class OrgMembersController {
   addOrgMember(
     @CurrentUser() user: User,
     @EnforcedPermission() enforced: Permission | null,
-    @Param() params: OrgParamsDto, @Body() body: AddOrgMemberDto): Promise<OrgMemberResponse> {
-    return this.members.add(user, enforced, params.org_id, body);
+    @Param() params: OrgScopeParamsDto, @Body() body: AddOrgMemberDto): Promise<OrgMemberResponse> {
+    return this.members.add(user, enforced, orgScope(params.org_id), body);
   }
 
   /** Update Organization Member Role */
@@ -57,7 +58,7 @@ export class OrgMembersController {
     @CurrentUser() user: User,
     @EnforcedPermission() enforced: Permission | null,
     @Param() params: OrgMemberParamsDto, @Body() body: UpdateOrgMemberDto): Promise<OrgMemberResponse> {
-    return this.members.changeRole(user, enforced, params.org_id, params.member_user_id, body.role);
+    return this.members.changeRole(user, enforced, orgScope(params.org_id), params.member_user_id, body.role);
   }
 
   /** Remove Organization Member (a member may remove themself: leave) */
@@ -68,6 +69,6 @@ export class OrgMembersController {
   @ApiNoContentResponse({ description: 'Removed' })
   @ApiErrors(new ForbiddenError('org_members:manage_owners'), notFoundExample('member'), notFoundExample('organization'), lastOrgOwner(EXAMPLE_ID), lastOwnerOfOrgWorkspaces([EXAMPLE_ID]), 422)
   async removeOrgMember(@CurrentUser() user: User, @EnforcedPermission() enforced: Permission | null, @Param() params: OrgMemberParamsDto): Promise<void> {
-    await this.members.remove(user, enforced, params.org_id, params.member_user_id);
+    await this.members.remove(user, enforced, orgScope(params.org_id), params.member_user_id);
   }
 }

@@ -1,0 +1,128 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
+import { AccessService } from '../access/access.service.js';
+import { dropsOwner, mayChangeMembership, type MembershipChange } from '../access/role-change.js';
+import type { Permission } from '../access/permissions.js';
+import type { WorkspaceRole } from '../access/roles.js';
+import type { ResolvedScope } from '../access/scope.js';
+import { ForbiddenError, NotFoundError } from '../common/errors/app-error.js';
+import { transaction } from '../database/transaction.js';
+import type { User } from '../users/user.entity.js';
+import { lastOwnerOfOrgWorkspaces } from './member-errors.js';
+import { memberListBody, toMemberResponse, type MemberListOf, type MemberOf } from './member-response.js';
+import {
+  actingRole,
+  alreadyMemberOf,
+  lastOwnerOf,
+  manageOwnersPermission,
+  scopeRefOf,
+  type MembershipScope,
+  type OrgMembershipScope,
+} from './membership-scope.js';
+import { MembershipsRepository, type MemberListQuery } from './memberships.repository.js';
+
+/**
+ * Org and workspace memberships and their invariants, one set for both scopes. Every change runs
+ * in one transaction that first locks the scope's row (org or workspace): changes to one scope's
+ * members are serialized, so the owner count read under the lock stays true until commit. Lock
+ * order, the same for both scopes so they cannot deadlock: target user row (key share), scope row,
+ * membership row, then (leaving an org) its workspace rows in id order.
+ */
+@Injectable()
+export class MembershipsService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly access: AccessService,
+    private readonly memberships: MembershipsRepository,
+  ) {}
+
+  async list<S extends MembershipScope>(scope: S, query: MemberListQuery): Promise<MemberListOf<S>> {
+    const page = await this.memberships.list(this.dataSource.manager, scope, query);
+    return memberListBody(scope, page);
+  }
+
+  /**
+   * Adds a member; in a workspace, also an org `member` membership when missing. `enforced` is the
+   * permission the guard required of `user` (null when it waived it): it is asserted again under the lock.
+   */
+  async add<S extends MembershipScope>(user: User, enforced: Permission | null, scope: S, dto: { user_id: string; role?: WorkspaceRole }): Promise<MemberOf<S>> {
+    const role = dto.role ?? 'member';
+    return transaction(this.dataSource, async (m) => {
+      const targetExists = await this.memberships.lockUser(m, dto.user_id);
+      const actor = await this.lockScope(m, user, scope, enforced);
+      this.assertMayChange(scope, actor, { isSelf: dto.user_id === user.user_id, from: null, to: role });
+      if (!targetExists) throw new NotFoundError('user', dto.user_id);
+      if (scope.kind === 'workspace') await this.memberships.ensureOrgMember(m, scope.orgId, dto.user_id, user.user_id);
+      const row = await this.memberships.insert(m, scope, dto.user_id, role, user.user_id);
+      if (!row) throw alreadyMemberOf(scope);
+      return toMemberResponse(scope, row);
+    });
+  }
+
+  async changeRole<S extends MembershipScope>(user: User, enforced: Permission | null, scope: S, memberId: string, role: WorkspaceRole): Promise<MemberOf<S>> {
+    return transaction(this.dataSource, async (m) => {
+      await this.memberships.lockUser(m, memberId);
+      const actor = await this.lockScope(m, user, scope, enforced);
+      const current = await this.lockMembership(m, scope, memberId);
+      this.assertMayChange(scope, actor, { isSelf: memberId === user.user_id, from: current, to: role });
+      if (dropsOwner(current, role)) await this.assertAnotherOwner(m, scope);
+      return toMemberResponse(scope, await this.memberships.updateRole(m, scope, memberId, role));
+    });
+  }
+
+  /**
+   * Removes a member; a member may always remove themself (leave), the last owner excepted.
+   * Leaving an org also leaves its workspaces, so nobody keeps a workspace of an org they left.
+   */
+  async remove(user: User, enforced: Permission | null, scope: MembershipScope, memberId: string): Promise<void> {
+    await transaction(this.dataSource, async (m) => {
+      await this.memberships.lockUser(m, memberId);
+      const actor = await this.lockScope(m, user, scope, enforced);
+      const current = await this.lockMembership(m, scope, memberId);
+      this.assertMayChange(scope, actor, { isSelf: memberId === user.user_id, from: current, to: null });
+      if (dropsOwner(current, null)) await this.assertAnotherOwner(m, scope);
+      if (scope.kind === 'org') await this.leaveWorkspaces(m, scope, memberId);
+      await this.memberships.delete(m, scope, memberId);
+    });
+  }
+
+  /**
+   * Takes the scope row lock, then re-reads the caller's standing under it: the guard's answer may
+   * be stale by the time the lock is granted (e.g. the caller was just demoted), so what it
+   * enforced is asserted again.
+   */
+  private async lockScope(m: EntityManager, user: User, scope: MembershipScope, enforced: Permission | null): Promise<ResolvedScope> {
+    if (!(await this.memberships.lockScope(m, scope))) {
+      throw scope.kind === 'org' ? new NotFoundError('organization', scope.orgId) : new NotFoundError('workspace', scope.workspaceId);
+    }
+    const actor = await this.access.resolve(user, scopeRefOf(scope), m);
+    if (enforced) this.access.assertPermission(actor, enforced);
+    return actor;
+  }
+
+  private async lockMembership(m: EntityManager, scope: MembershipScope, memberId: string): Promise<WorkspaceRole> {
+    const role = await this.memberships.lockMembership<WorkspaceRole>(m, scope, memberId);
+    if (!role) throw new NotFoundError('member', memberId);
+    return role;
+  }
+
+  /** Rank and owner-only rules: 403 naming the scope's `manage_owners` permission. */
+  private assertMayChange(scope: MembershipScope, actor: ResolvedScope, change: Omit<MembershipChange, 'actorRole'>): void {
+    if (!mayChangeMembership({ actorRole: actingRole(scope, actor), ...change })) throw new ForbiddenError(manageOwnersPermission(scope));
+  }
+
+  /** The last-owner rule counts the scope's own `owner` memberships, not ownership inherited from the org. */
+  private async assertAnotherOwner(m: EntityManager, scope: MembershipScope): Promise<void> {
+    if ((await this.memberships.countOwners(m, scope)) <= 1) throw lastOwnerOf(scope);
+  }
+
+  /** Removes the member from the org's workspaces, unless that would leave one of them without an owner. */
+  private async leaveWorkspaces(m: EntityManager, scope: OrgMembershipScope, memberId: string): Promise<void> {
+    const ids = await this.memberships.lockWorkspacesOfMember(m, scope.orgId, memberId);
+    if (ids.length === 0) return;
+    const soleOwned = await this.memberships.soleOwnedWorkspaces(m, ids, memberId);
+    if (soleOwned.length > 0) throw lastOwnerOfOrgWorkspaces(soleOwned);
+    await this.memberships.deleteWorkspaceMemberships(m, ids, memberId);
+  }
+}
