@@ -175,9 +175,8 @@ export class MemberResponse extends MemberFieldsResponse {
   role: string;
 }
 
-export class OrgMemberListResponse {
-  members: OrgMemberResponse[];
-
+/** What both member lists carry besides their members. */
+class MemberListFieldsResponse {
   /** Every member matching the filters, not just this page. */
   @ApiProperty({ type: 'integer' })
   total: number;
@@ -189,16 +188,10 @@ export class OrgMemberListResponse {
   next_cursor?: string | null;
 }
 
-export class MemberListResponse {
+export class OrgMemberListResponse extends MemberListFieldsResponse {
+  members: OrgMemberResponse[];
+}
+
+export class MemberListResponse extends MemberListFieldsResponse {
   members: MemberResponse[];
-
-  /** Every member matching the filters, not just this page. */
-  @ApiProperty({ type: 'integer' })
-  total: number;
-
-  /** Present when `role`, `search`, `limit` or `cursor` was given (or the plain list was cut short). */
-  has_more?: boolean;
-
-  @ApiPropertyOptional({ type: String, nullable: true })
-  next_cursor?: string | null;
 }
