@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { AccessModule } from '../access/access.module.js';
 import { UsersController } from './users.controller.js';
 import { UsersListService } from './users-list.service.js';
+import { UsersRepository } from './users.repository.js';
 import { UsersService } from './users.service.js';
 
 /**
@@ -11,7 +12,7 @@ import { UsersService } from './users.service.js';
 @Module({
   imports: [AccessModule],
   controllers: [UsersController],
-  providers: [UsersService, UsersListService],
+  providers: [UsersRepository, UsersService, UsersListService],
   exports: [UsersService],
 })
 export class UsersModule {}

@@ -1,25 +1,27 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import { AccessService } from '../access/access.service.js';
 import { PasswordHasher } from '../auth/password-hasher.js';
 import { RefreshTokens } from '../auth/refresh-tokens.js';
-import { AuthenticationError, ForbiddenError, NotFoundError } from '../common/errors/app-error.js';
-import { RequestValidationError } from '../common/validation/pydantic-errors.js';
+import { AuthenticationError, NotFoundError } from '../common/errors/app-error.js';
+import { notWorkspaceMember } from '../database/foreign-keys.js';
 import { transaction } from '../database/transaction.js';
-import { normalizeRoles } from './dto/user-fields.js';
 import type { UserResponse } from './dto/user-response.dto.js';
 import type { CreateUserRequest, UpdateUserRequest } from './dto/users.dto.js';
-import { duplicateUserConflict, jsonSizeViolation, lastAdmin, lastOwnerOfUser, returnedRows } from './user-errors.js';
-import { assertMember, lastOwnerships, lockActiveAdmins, lockWorkspace } from './user-locks.js';
+import { assertAdminRemains, assertSelfChangeAllowed, changeSet } from './user-changes.js';
+import { duplicateUserConflict, jsonSizeViolation, lastAdmin, lastOwnerOfUser } from './user-errors.js';
 import { toUserResponse } from './user-response.js';
-import { isPlatformAdmin, USER_SELECT, type User } from './user.entity.js';
+import { isPlatformAdmin, type User } from './user.entity.js';
+import { UsersRepository } from './users.repository.js';
 
-type Row = User;
-
-/** Columns a PUT may write, straight from the body (others are derived or guarded). */
-const PLAIN_FIELDS = ['username', 'full_name', 'avatar_url', 'bio', 'timezone', 'locale'] as const;
-const JSON_FIELDS = ['preferences', 'settings'] as const;
+/** What an update decided before its transaction. */
+interface UpdatePlan {
+  newHash?: string;
+  touchesAdmins: boolean;
+  /** The session that stays signed in when the caller changes their own password. */
+  keepSession?: string;
+}
 
 /**
  * Users. Permissions are declared on the controller and decided by the guard; this
@@ -30,6 +32,7 @@ const JSON_FIELDS = ['preferences', 'settings'] as const;
 export class UsersService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly users: UsersRepository,
     private readonly hasher: PasswordHasher,
     private readonly refreshTokens: RefreshTokens,
     private readonly access: AccessService,
@@ -38,28 +41,7 @@ export class UsersService {
   async create(dto: CreateUserRequest): Promise<UserResponse> {
     const hash = await this.hasher.hash(dto.password);
     try {
-      const [row] = await this.dataSource.query(
-        `INSERT INTO users AS u (email, username, password_hash, full_name, avatar_url, bio, timezone, locale,
-                                 preferences, settings, roles, is_active, is_verified)
-         VALUES (lower(normalize($1::text, NFKC)), $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10::jsonb, $11, $12, $13)
-         RETURNING ${USER_SELECT}`,
-        [
-          dto.email,
-          dto.username,
-          hash,
-          dto.full_name ?? null,
-          dto.avatar_url ?? null,
-          dto.bio ?? null,
-          dto.timezone ?? null,
-          dto.locale ?? null,
-          JSON.stringify(dto.preferences ?? {}),
-          JSON.stringify(dto.settings ?? {}),
-          normalizeRoles(dto.roles ?? []),
-          dto.is_active ?? true,
-          dto.is_verified ?? false,
-        ],
-      );
-      return toUserResponse(row);
+      return toUserResponse(await this.users.insert(dto, hash));
     } catch (error) {
       throw duplicateUserConflict(error) ?? jsonSizeViolation(error, (f) => dto[f]) ?? error;
     }
@@ -71,114 +53,71 @@ export class UsersService {
    * the target must be a member. Whoever may not see the user gets the same 404 as for no user.
    */
   async findVisible(caller: User, userId: string, workspaceId?: string): Promise<UserResponse> {
+    let row: User | undefined;
     if (workspaceId) {
       await this.access.authorize(caller, 'users:read', { workspaceId });
-      const [row] = await this.dataSource.query(
-        `SELECT ${USER_SELECT} FROM workspace_members wm JOIN users u ON u.user_id = wm.user_id
-          WHERE wm.workspace_id = $2 AND wm.user_id = $1`,
-        [userId, workspaceId],
-      );
-      if (!row) throw new NotFoundError('user', userId);
-      return toUserResponse(row);
+      row = await this.users.findWorkspaceMember(userId, workspaceId);
+    } else if (userId.toLowerCase() === caller.user_id) {
+      return toUserResponse(caller);
+    } else {
+      row = isPlatformAdmin(caller) ? await this.users.findById(userId) : await this.users.findSharingWorkspace(userId, caller.user_id);
     }
-    if (userId.toLowerCase() === caller.user_id) return toUserResponse(caller);
-    const [row] = isPlatformAdmin(caller)
-      ? await this.dataSource.query(`SELECT ${USER_SELECT} FROM users u WHERE u.user_id = $1`, [userId])
-      : await this.dataSource.query(
-          `SELECT ${USER_SELECT} FROM users u
-            WHERE u.user_id = $1
-              AND EXISTS (SELECT 1 FROM workspace_members mine
-                            JOIN workspace_members theirs ON theirs.workspace_id = mine.workspace_id AND theirs.user_id = $1
-                           WHERE mine.user_id = $2)`,
-          [userId, caller.user_id],
-        );
     if (!row) throw new NotFoundError('user', userId);
     return toUserResponse(row);
   }
 
   /**
-   * Partial update. The guard has let through only the user themself or a platform admin. Fields
-   * that only an admin may change answer 403 `users:manage` to anyone else, but only when they would
-   * really change: a client may PUT back the whole object it got.
+   * Partial update. The guard has let through only the user themself or a platform admin; fields
+   * only an admin may change are checked by `assertSelfChangeAllowed`.
    */
   async update(caller: User, userId: string, dto: UpdateUserRequest, callerSession?: string): Promise<UserResponse> {
     const admin = isPlatformAdmin(caller);
-    if (!admin) {
-      // Not an admin, so the target is the caller, whose row the guard loaded on this request.
-      const roleChange = dto.roles !== undefined && !sameRoles(normalizeRoles(dto.roles), caller.roles);
-      const activeChange = dto.is_active !== undefined && dto.is_active !== caller.is_active;
-      const verifiedChange = dto.is_verified !== undefined && dto.is_verified !== caller.is_verified;
-      const passwordWithoutCurrent = dto.password !== undefined && dto.current_password === undefined;
-      if (roleChange || activeChange || verifiedChange || passwordWithoutCurrent) throw new ForbiddenError('users:manage');
-    }
-    if (dto.password !== undefined && dto.current_password !== undefined) {
-      const [stored] = await this.dataSource.query(`SELECT password_hash FROM users WHERE user_id = $1`, [userId]);
-      if (!stored) throw new NotFoundError('user', userId);
-      if (!(await this.hasher.verify(stored.password_hash, dto.current_password))) throw new AuthenticationError('Invalid credentials');
-    }
-    const newHash = dto.password !== undefined ? await this.hasher.hash(dto.password) : undefined;
-    const touchesAdmins = admin && (dto.roles !== undefined || dto.is_active !== undefined);
-
+    if (!admin) assertSelfChangeAllowed(caller, dto);
+    if (dto.password !== undefined && dto.current_password !== undefined) await this.checkCurrentPassword(userId, dto.current_password);
+    const plan: UpdatePlan = {
+      newHash: dto.password !== undefined ? await this.hasher.hash(dto.password) : undefined,
+      touchesAdmins: admin && (dto.roles !== undefined || dto.is_active !== undefined),
+      keepSession: caller.user_id === userId ? callerSession : undefined,
+    };
     try {
-      return await transaction(this.dataSource, async (em) => {
-        // Lock order: the workspace to default to (deleting a workspace takes its row, then the users
-        // defaulting to it: the same order, so the two wait instead of deadlocking), the set of
-        // active admins, then the target row.
-        if (dto.default_workspace_id) await lockWorkspace(em, dto.default_workspace_id);
-        const admins = touchesAdmins ? await lockActiveAdmins(em) : undefined;
-        // An email is stored as the unique index compares it: NFKC, then the database's lower().
-        const [current] = (await em.query(`SELECT ${USER_SELECT}, lower(normalize($2::text, NFKC)) AS _email FROM users u WHERE u.user_id = $1 FOR UPDATE`, [
-          userId,
-          dto.email ?? null,
-        ])) as (Row & { _email: string | null })[];
-        if (!current) throw new NotFoundError('user', userId);
-
-        const set: Record<string, unknown> = {};
-        if (current._email !== null && current._email !== current.email) set.email = current._email;
-        for (const field of PLAIN_FIELDS) {
-          const value = dto[field];
-          if (value !== undefined && value !== current[field]) set[field] = value;
-        }
-        for (const field of JSON_FIELDS) {
-          const value = dto[field];
-          if (value !== undefined && JSON.stringify(value) !== JSON.stringify(current[field])) set[field] = JSON.stringify(value);
-        }
-        if (dto.roles !== undefined) {
-          const roles = normalizeRoles(dto.roles);
-          if (!sameRoles(roles, current.roles)) set.roles = roles;
-        }
-        if (dto.is_active !== undefined && dto.is_active !== current.is_active) set.is_active = dto.is_active;
-        if (dto.is_verified !== undefined && dto.is_verified !== current.is_verified) set.is_verified = dto.is_verified;
-        else if (set.email !== undefined) set.is_verified = false;
-        if (newHash !== undefined) set.password_hash = newHash;
-
-        if (admins) {
-          const stillAdmin = ((set.roles as string[] | undefined) ?? current.roles).includes('admin') && ((set.is_active as boolean | undefined) ?? current.is_active);
-          const wasActiveAdmin = current.roles.includes('admin') && current.is_active;
-          if (wasActiveAdmin && !stillAdmin && !admins.some((id) => id !== current.user_id)) throw lastAdmin();
-        }
-
-        if (dto.default_workspace_id !== undefined && dto.default_workspace_id !== current.default_workspace_id) {
-          if (dto.default_workspace_id !== null) await assertMember(em, dto.default_workspace_id, userId);
-          set.default_workspace_id = dto.default_workspace_id;
-        }
-
-        if (Object.keys(set).length === 0) return toUserResponse(current);
-        const columns = Object.keys(set);
-        const assignments = columns.map((c, i) => `${c} = $${i + 2}${c === 'preferences' || c === 'settings' ? '::jsonb' : ''}`);
-        const [row] = returnedRows<Row>(
-          await em.query(`UPDATE users u SET ${assignments.join(', ')} WHERE u.user_id = $1 RETURNING ${USER_SELECT}`, [userId, ...columns.map((c) => set[c])]),
-        );
-        // A new password or a deactivation ends the user's other sessions at once; the session that
-        // changed its own password stays signed in.
-        if (newHash !== undefined || set.is_active === false) {
-          await this.refreshTokens.revokeAllForUser(userId, em, caller.user_id === userId && set.is_active !== false ? callerSession : undefined);
-        }
-        return toUserResponse(row);
-      });
+      return await transaction(this.dataSource, (em) => this.write(em, userId, dto, plan));
     } catch (error) {
       throw duplicateUserConflict(error) ?? jsonSizeViolation(error, (f) => dto[f]) ?? error;
     }
+  }
+
+  private async checkCurrentPassword(userId: string, currentPassword: string): Promise<void> {
+    const stored = await this.users.passwordHash(userId);
+    if (stored === undefined) throw new NotFoundError('user', userId);
+    if (!(await this.hasher.verify(stored, currentPassword))) throw new AuthenticationError('Invalid credentials');
+  }
+
+  /**
+   * Lock order: the workspace to default to (deleting a workspace takes its row, then the users
+   * defaulting to it: the same order, so the two wait instead of deadlocking), the set of active
+   * admins, then the target row.
+   */
+  private async write(em: EntityManager, userId: string, dto: UpdateUserRequest, plan: UpdatePlan): Promise<UserResponse> {
+    if (dto.default_workspace_id && !(await this.users.lockWorkspace(em, dto.default_workspace_id))) throw notWorkspaceMember(dto.default_workspace_id);
+    const admins = plan.touchesAdmins ? await this.users.lockActiveAdmins(em) : undefined;
+    const current = await this.users.lockForUpdate(em, userId, dto.email ?? null);
+    if (!current) throw new NotFoundError('user', userId);
+
+    const set = changeSet(current, dto, plan.newHash);
+    if (admins) assertAdminRemains(current, set, admins);
+    if (dto.default_workspace_id !== undefined && dto.default_workspace_id !== current.default_workspace_id) {
+      const target = dto.default_workspace_id;
+      if (target !== null && !(await this.users.lockMembership(em, target, userId))) throw notWorkspaceMember(target);
+      set.default_workspace_id = target;
+    }
+    if (Object.keys(set).length === 0) return toUserResponse(current);
+    const row = await this.users.updateColumns(em, userId, set);
+    // A new password or a deactivation ends the user's other sessions at once; the session that
+    // changed its own password stays signed in.
+    if (plan.newHash !== undefined || set.is_active === false) {
+      await this.refreshTokens.revokeAllForUser(userId, em, set.is_active !== false ? plan.keepSession : undefined);
+    }
+    return toUserResponse(row);
   }
 
   /**
@@ -189,25 +128,24 @@ export class UsersService {
    */
   async remove(userId: string): Promise<void> {
     await transaction(this.dataSource, async (em) => {
-      const [peek] = await em.query(`SELECT roles, is_active FROM users WHERE user_id = $1`, [userId]);
+      const peek = await this.users.adminState(em, userId, false);
       if (!peek) throw new NotFoundError('user', userId);
-      if (peek.roles.includes('admin') && peek.is_active) {
-        const admins = await lockActiveAdmins(em);
+      const wasAdmin = peek.roles.includes('admin') && peek.is_active;
+      if (wasAdmin) {
+        const admins = await this.users.lockActiveAdmins(em);
         if (admins.includes(userId) && admins.length === 1) throw lastAdmin();
       }
-      const [target] = await em.query(`SELECT roles, is_active FROM users WHERE user_id = $1 FOR UPDATE`, [userId]);
+      const target = await this.users.adminState(em, userId, true);
       if (!target) throw new NotFoundError('user', userId);
-      if (target.roles.includes('admin') && target.is_active && !(peek.roles.includes('admin') && peek.is_active)) {
+      if (target.roles.includes('admin') && target.is_active && !wasAdmin) {
         // Became an admin between the two reads: take the admin lock now (a deadlock is retried).
-        const admins = await lockActiveAdmins(em);
+        const admins = await this.users.lockActiveAdmins(em);
         if (admins.length === 1) throw lastAdmin();
       }
-      const workspaceIds = await lastOwnerships(em, 'workspace_members', 'workspaces', 'workspace_id', userId);
-      const orgIds = await lastOwnerships(em, 'org_members', 'organizations', 'org_id', userId);
-      if (workspaceIds.length > 0 || orgIds.length > 0) {
-        throw lastOwnerOfUser(workspaceIds, orgIds);
-      }
-      await em.query(`DELETE FROM users WHERE user_id = $1`, [userId]);
+      const workspaceIds = await this.users.lastOwnerships(em, 'workspace_members', 'workspaces', 'workspace_id', userId);
+      const orgIds = await this.users.lastOwnerships(em, 'org_members', 'organizations', 'org_id', userId);
+      if (workspaceIds.length > 0 || orgIds.length > 0) throw lastOwnerOfUser(workspaceIds, orgIds);
+      await this.users.delete(em, userId);
     });
   }
 
@@ -216,22 +154,13 @@ export class UsersService {
    * different keys all survive (each applies to the row the previous one committed).
    */
   async patchPreferences(caller: User, patch: Record<string, unknown>): Promise<UserResponse> {
+    let row: User | undefined;
     try {
-      const [row] = returnedRows<Row>(
-        await this.dataSource.query(
-          `UPDATE users u SET preferences = jsonb_merge_patch(u.preferences, $2::jsonb) WHERE u.user_id = $1 RETURNING ${USER_SELECT}`,
-          [caller.user_id, JSON.stringify(patch)],
-        ),
-      );
-      if (!row) throw new AuthenticationError();
-      return toUserResponse(row);
+      row = await this.users.mergePreferences(caller.user_id, patch);
     } catch (error) {
       throw jsonSizeViolation(error, () => patch) ?? error;
     }
+    if (!row) throw new AuthenticationError();
+    return toUserResponse(row);
   }
 }
-
-function sameRoles(a: readonly string[], b: readonly string[]): boolean {
-  return normalizeRoles(a)[0] === normalizeRoles(b)[0];
-}
-
