@@ -14,6 +14,7 @@ import { PasswordHasher } from './password-hasher.js';
 import { AuthThrottlerGuard, authThrottlerOptions } from './rate-limit/auth-throttler.guard.js';
 import { LoginRateLimiter } from './rate-limit/login-rate-limiter.js';
 import { RedisThrottlerStorage } from './rate-limit/redis-throttler.storage.js';
+import { RefreshTokensRepository } from './refresh-tokens.repository.js';
 import { RefreshTokens } from './refresh-tokens.js';
 import { TokenService } from './token.service.js';
 
@@ -48,6 +49,7 @@ const CORE_PROVIDERS: Provider[] = [
   JwtAuthGuard,
   TokenService,
   PasswordHasher,
+  RefreshTokensRepository,
   RefreshTokens,
 ];
 const CORE_EXPORTS = [AUTH_OPTIONS, JWT_OPTIONS, JWT_KEYS, AccessTokenVerifier, JwtStrategy, JwtAuthGuard, TokenService, PasswordHasher, RefreshTokens];

@@ -53,18 +53,10 @@ export class AuthService {
 
     // One statement: last_login, an upgraded hash when the cost parameters changed, the new session.
     const rehash = account.password_hash && this.hasher.needsRehash(account.password_hash) ? await this.hasher.hash(password) : null;
-    const { token, hash } = this.refreshTokens.newToken();
     // A user deleted since the lookup above gets the 401 a moment later would give, not a 500.
-    const [session] = await transaction(this.dataSource, (em) =>
-      em.query(
-        `WITH touched AS (
-           UPDATE users SET last_login = now(), password_hash = coalesce($4, password_hash) WHERE user_id = $1
-         )
-         ${RefreshTokens.INSERT_NEW_FAMILY}`,
-        [account.user_id, hash, this.refreshTokens.ttlSeconds, rehash],
-      ),
-    );
-    return this.pair(account.user_id, token, session.family_id);
+    const userId = account.user_id;
+    const session = await transaction(this.dataSource, (em) => this.refreshTokens.startSession(em, userId, rehash));
+    return this.pair(userId, session.token, session.familyId);
   }
 
   async refresh(refreshToken: string): Promise<TokenResponse> {
