@@ -44,9 +44,25 @@ export interface AppConfig {
 const PLACEHOLDER_SECRETS = ['change-me', 'changeme', 'secret', 'please-change-me', 'your-secret'];
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
-  const nodeEnv = oneOf(env, 'NODE_ENV', ['development', 'production', 'test'] as const, 'development');
   const config: AppConfig = {
-    nodeEnv,
+    ...serverSettings(env),
+    jwt: jwtSettings(env),
+    argon2: argon2Settings(env),
+    adminEmail: optionalString(env, 'ADMIN_EMAIL'),
+    adminPassword: optionalString(env, 'ADMIN_PASSWORD'),
+    ...limitSettings(env),
+    ...exposureSettings(env),
+  };
+  checkSecrets(config);
+  checkMetricsAccess(config);
+  return config;
+}
+
+type Env = NodeJS.ProcessEnv;
+
+function serverSettings(env: Env) {
+  return {
+    nodeEnv: oneOf(env, 'NODE_ENV', ['development', 'production', 'test'] as const, 'development'),
     host: string(env, 'HOST', '0.0.0.0'),
     port: int(env, 'PORT', 8000, 0, 65535),
     databaseUrl: optionalString(env, 'DATABASE_URL'),
@@ -55,22 +71,33 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     bodyLimitBytes: bytes(env, 'BODY_LIMIT', 1024 * 1024),
     logLevel: oneOf(env, 'LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),
     logOutageSummarySeconds: int(env, 'LOG_OUTAGE_SUMMARY_SECONDS', 10, 1, 3600),
-    jwt: {
-      secret: optionalString(env, 'JWT_SECRET'),
-      privateKeyPem: optionalString(env, 'JWT_PRIVATE_KEY')?.replace(/\\n/g, '\n'),
-      publicKeyPem: optionalString(env, 'JWT_PUBLIC_KEY')?.replace(/\\n/g, '\n'),
-      issuer: string(env, 'JWT_ISSUER', 'identity-service'),
-      audience: string(env, 'JWT_AUDIENCE', 'identity-service'),
-      accessTtlSeconds: int(env, 'ACCESS_TOKEN_TTL_SECONDS', 900, 1, 86_400),
-      refreshTtlSeconds: int(env, 'REFRESH_TOKEN_TTL_SECONDS', 30 * 86_400, 60, 365 * 86_400),
-    },
-    argon2: {
-      memoryKiB: int(env, 'ARGON2_MEMORY_KIB', 19_456, 1024, 1_048_576),
-      timeCost: int(env, 'ARGON2_TIME_COST', 2, 1, 20),
-      parallelism: int(env, 'ARGON2_PARALLELISM', 1, 1, 16),
-    },
-    adminEmail: optionalString(env, 'ADMIN_EMAIL'),
-    adminPassword: optionalString(env, 'ADMIN_PASSWORD'),
+  };
+}
+
+function jwtSettings(env: Env): AppConfig['jwt'] {
+  return {
+    secret: optionalString(env, 'JWT_SECRET'),
+    // A PEM in one environment line carries its line breaks as `\n`.
+    privateKeyPem: optionalString(env, 'JWT_PRIVATE_KEY')?.replace(/\\n/g, '\n'),
+    publicKeyPem: optionalString(env, 'JWT_PUBLIC_KEY')?.replace(/\\n/g, '\n'),
+    issuer: string(env, 'JWT_ISSUER', 'identity-service'),
+    audience: string(env, 'JWT_AUDIENCE', 'identity-service'),
+    accessTtlSeconds: int(env, 'ACCESS_TOKEN_TTL_SECONDS', 900, 1, 86_400),
+    refreshTtlSeconds: int(env, 'REFRESH_TOKEN_TTL_SECONDS', 30 * 86_400, 60, 365 * 86_400),
+  };
+}
+
+function argon2Settings(env: Env): AppConfig['argon2'] {
+  return {
+    memoryKiB: int(env, 'ARGON2_MEMORY_KIB', 19_456, 1024, 1_048_576),
+    timeCost: int(env, 'ARGON2_TIME_COST', 2, 1, 20),
+    parallelism: int(env, 'ARGON2_PARALLELISM', 1, 1, 16),
+  };
+}
+
+/** Rate limits, the per-user read queue and the HTTP timeouts. */
+function limitSettings(env: Env) {
+  return {
     redisUrl: optionalString(env, 'REDIS_URL'),
     rateLimit: {
       loginPerMinute: int(env, 'RATE_LIMIT_LOGIN_PER_MINUTE', 10, 1, 1_000_000),
@@ -84,15 +111,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     requestTimeoutMs: int(env, 'REQUEST_TIMEOUT_MS', 30_000, 1000, 600_000),
     headersTimeoutMs: int(env, 'HEADERS_TIMEOUT_MS', 10_000, 100, 600_000),
     shutdownTimeoutMs: int(env, 'SHUTDOWN_TIMEOUT_MS', 20_000, 0, 600_000),
+  };
+}
+
+/** What the service shows beyond its API: the docs, the metrics, the proxies it believes. */
+function exposureSettings(env: Env) {
+  return {
     swaggerEnabled: bool(env, 'SWAGGER_ENABLED', true),
     metricsEnabled: bool(env, 'METRICS_ENABLED', true),
     metricsToken: optionalString(env, 'METRICS_TOKEN'),
     metricsPublic: bool(env, 'METRICS_PUBLIC', false),
     trustProxy: trustProxy(env, 'TRUST_PROXY'),
   };
-  checkSecrets(config);
-  checkMetricsAccess(config);
-  return config;
 }
 
 const METRICS_TOKEN_MIN = 16;
