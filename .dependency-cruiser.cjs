@@ -1,7 +1,8 @@
 /**
  * The direction of imports in src/, checked by `npm run lint:deps` (part of `npm test`):
  * features (users, auth, members, workspaces, health) point inward at access, common, database and
- * config; common knows no feature; no cycles anywhere.
+ * config, and at another feature only through its public surface; common knows no feature; no
+ * cycles anywhere.
  */
 const FEATURES = '^src/(users|auth|members|workspaces|health)/';
 
@@ -22,6 +23,18 @@ module.exports = {
       severity: 'error',
       from: { path: '^src/(config|database)/' },
       to: { path: FEATURES },
+    },
+    {
+      name: 'features-through-public-surfaces',
+      comment:
+        'A feature reaches another only through what that one offers to all: auth its decorators and ' +
+        'the services it exports. Shared rows are entities in database/, shared rules in access/.',
+      severity: 'error',
+      from: { path: '^src/(users|auth|members|workspaces|health)/' },
+      to: {
+        path: '^src/(users|auth|members|workspaces|health)/',
+        pathNot: ['^src/$1/', '^src/auth/(current-user\\.decorator|public\\.decorator|password-hasher|refresh-tokens|auth\\.module)\\.ts$'],
+      },
     },
     {
       name: 'features-not-into-composition',

@@ -18,7 +18,7 @@ export { CurrentUser } from './auth/current-user.decorator.js';
 export { TokenService } from './auth/token.service.js';
 export { PasswordHasher } from './auth/password-hasher.js';
 export { RedisThrottlerStorage } from './auth/rate-limit/redis-throttler.storage.js';
-export { User, isPlatformAdmin } from './users/user.entity.js';
+export { User, isPlatformAdmin } from './database/entities/user.entity.js';
 
 // Permissions
 export { RequirePermission, REQUIRED_PERMISSION_KEY } from './access/permission.decorator.js';

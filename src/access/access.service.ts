@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import { ForbiddenError, NotFoundError } from '../common/errors/app-error.js';
 import { UUID_PATTERN } from '../common/validation/uuid.js';
-import { isPlatformAdmin, type User } from '../users/user.entity.js';
+import { isPlatformAdmin, type User } from '../database/entities/user.entity.js';
 import type { Permission } from './permissions.js';
 import type { OrgRole, WorkspaceRole } from './roles.js';
 import { canSeeOrg, canSeeWorkspace, effectiveWorkspaceRole, hasPermission, type ResolvedScope, type ScopeRef } from './scope.js';

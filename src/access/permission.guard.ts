@@ -2,7 +2,7 @@ import { Injectable, type CanActivate, type ExecutionContext } from '@nestjs/com
 import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
 import { validateRouteParams, type RouteParams } from '../common/validation/route-params.js';
-import type { User } from '../users/user.entity.js';
+import type { User } from '../database/entities/user.entity.js';
 import { AccessService } from './access.service.js';
 import { ALLOW_SELF_KEY } from './allow-self.decorator.js';
 import { setRequestScope } from './current-scope.decorator.js';

@@ -5,7 +5,7 @@ import type { DataSource } from 'typeorm';
 import { AuthenticationError } from '../common/errors/app-error.js';
 import { UUID_PATTERN } from '../common/validation/uuid.js';
 import { pgPool } from '../database/pg-pool.js';
-import { USER_SELECT, type User } from '../users/user.entity.js';
+import { USER_SELECT, type User } from '../database/entities/user.entity.js';
 import { JWT_OPTIONS, type JwtOptions } from './auth.options.js';
 import { JWT_KEYS, type JwtKeys } from './jwt-keys.js';
 

@@ -2,7 +2,7 @@ import { Body, Controller, Header, HttpCode, Post, UseGuards } from '@nestjs/com
 import { ApiBearerAuth, ApiBody, ApiConsumes, ApiNoContentResponse, ApiOAuth2, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AuthenticationError } from '../common/errors/app-error.js';
 import { ApiErrors } from '../common/openapi.js';
-import type { User } from '../users/user.entity.js';
+import type { User } from '../database/entities/user.entity.js';
 import { AuthService } from './auth.service.js';
 import { CurrentSession, CurrentUser } from './current-user.decorator.js';
 import { LoginRequest, loginOf, LogoutRequest, RefreshRequest, TokenRequest, TokenResponse } from './dto/auth.dto.js';

@@ -8,7 +8,7 @@ import { CurrentUser } from '../auth/current-user.decorator.js';
 import { ForbiddenError } from '../common/errors/app-error.js';
 import { ApiErrors, EXAMPLE_ID, notFoundExample } from '../common/openapi.js';
 import { ExpensiveRead } from '../common/concurrency/expensive-read.js';
-import type { User } from '../users/user.entity.js';
+import type { User } from '../database/entities/user.entity.js';
 import { alreadyMember, lastWorkspaceOwner } from './member-errors.js';
 import {
   AddMemberDto,

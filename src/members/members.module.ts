@@ -4,9 +4,9 @@ import { AccessModule } from '../access/access.module.js';
 import { MembersController } from './members.controller.js';
 import { MembershipsRepository } from './memberships.repository.js';
 import { MembershipsService } from './memberships.service.js';
-import { OrgMember } from './org-member.entity.js';
+import { OrgMember } from '../database/entities/org-member.entity.js';
 import { OrgMembersController } from './org-members.controller.js';
-import { WorkspaceMember } from './workspace-member.entity.js';
+import { WorkspaceMember } from '../database/entities/workspace-member.entity.js';
 
 /** Organization and workspace memberships: list, add, change role, remove, with the owner invariants. */
 @Module({

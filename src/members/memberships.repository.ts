@@ -3,7 +3,7 @@ import type { EntityManager } from 'typeorm';
 import { CursorCodec } from '../common/pagination/cursor.js';
 import { cursorScope, positionAfter, timeIdPosition } from '../common/pagination/keyset.js';
 import { DEFAULT_PAGE_SIZE } from '../common/pagination/page-query.dto.js';
-import { cappedCountSql, containsPattern, userSearchSql } from '../users/user-search.js';
+import { cappedCountSql, containsPattern, userSearchSql } from '../database/user-search.js';
 import { scopeIdOf, type MembershipScope } from './membership-scope.js';
 
 /**

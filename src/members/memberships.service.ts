@@ -8,7 +8,7 @@ import type { WorkspaceRole } from '../access/roles.js';
 import type { ResolvedScope } from '../access/scope.js';
 import { ForbiddenError, NotFoundError } from '../common/errors/app-error.js';
 import { transaction } from '../database/transaction.js';
-import type { User } from '../users/user.entity.js';
+import type { User } from '../database/entities/user.entity.js';
 import { lastOwnerOfOrgWorkspaces } from './member-errors.js';
 import { memberListBody, toMemberResponse, type MemberListOf, type MemberOf } from './member-response.js';
 import {

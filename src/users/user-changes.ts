@@ -3,7 +3,7 @@ import { normalizeRoles } from './dto/user-fields.js';
 import type { UpdateUserRequest } from './dto/users.dto.js';
 import { lastAdmin } from './user-errors.js';
 import type { LockedUser } from './users.repository.js';
-import type { User } from './user.entity.js';
+import type { User } from '../database/entities/user.entity.js';
 
 /** Columns a PUT may write, straight from the body (others are derived or guarded). */
 const PLAIN_FIELDS = ['username', 'full_name', 'avatar_url', 'bio', 'timezone', 'locale'] as const;

@@ -1,5 +1,5 @@
 import type { UserResponse } from './dto/user-response.dto.js';
-import { USER_COLUMNS, type User } from './user.entity.js';
+import { USER_COLUMNS, type User } from '../database/entities/user.entity.js';
 
 type Row = Pick<User, (typeof USER_COLUMNS)[number]>;
 

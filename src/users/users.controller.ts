@@ -19,9 +19,9 @@ import { UserListResponse, UserResponse } from './dto/user-response.dto.js';
 import { CreateUserRequest, GetUserQuery, ListUsersQuery, PreferencesPatchRequest, UpdateUserRequest, UserIdParams } from './dto/users.dto.js';
 import { emailTaken, lastAdmin, lastOwnerOfUser, usernameTaken } from './user-errors.js';
 import { toUserResponse } from './user-response.js';
-import type { User } from './user.entity.js';
+import type { User } from '../database/entities/user.entity.js';
 import { UsersListService } from './users-list.service.js';
-import { SEARCH_TOTAL_CAP } from './user-search.js';
+import { SEARCH_TOTAL_CAP } from '../database/user-search.js';
 import { UsersService } from './users.service.js';
 
 /**

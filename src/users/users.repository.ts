@@ -5,8 +5,8 @@ import type { TimeIdPosition } from '../common/pagination/keyset.js';
 import { normalizeRoles } from './dto/user-fields.js';
 import type { CreateUserRequest, PlatformRole } from './dto/users.dto.js';
 import { returnedRows } from './user-errors.js';
-import { cappedCountSql, containsPattern, userSearchSql } from './user-search.js';
-import { USER_SELECT, type User } from './user.entity.js';
+import { cappedCountSql, containsPattern, userSearchSql } from '../database/user-search.js';
+import { USER_SELECT, type User } from '../database/entities/user.entity.js';
 
 type Queryable = Pick<EntityManager, 'query'>;
 

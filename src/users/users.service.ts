@@ -12,7 +12,7 @@ import type { CreateUserRequest, UpdateUserRequest } from './dto/users.dto.js';
 import { assertAdminRemains, assertSelfChangeAllowed, changeSet } from './user-changes.js';
 import { duplicateUserConflict, jsonSizeViolation, lastAdmin, lastOwnerOfUser } from './user-errors.js';
 import { toUserResponse } from './user-response.js';
-import { isPlatformAdmin, type User } from './user.entity.js';
+import { isPlatformAdmin, type User } from '../database/entities/user.entity.js';
 import { UsersRepository } from './users.repository.js';
 
 /** What an update decided before its transaction. */

@@ -4,7 +4,7 @@ import { RequirePermission } from '../access/permission.decorator.js';
 import { CurrentUser } from '../auth/current-user.decorator.js';
 import { ApiErrors, notFoundExample } from '../common/openapi.js';
 import { PageQueryDto } from '../common/pagination/page-query.dto.js';
-import type { User } from '../users/user.entity.js';
+import type { User } from '../database/entities/user.entity.js';
 import { CreateOrganizationDto, OrganizationListResponse, OrganizationResponse, OrgParamsDto, UpdateOrganizationDto } from './organization.dto.js';
 import { OrganizationsService } from './organizations.service.js';
 import { slugConflict } from './slug-insert.js';

@@ -6,7 +6,7 @@ import { CursorCodec } from '../common/pagination/cursor.js';
 import { cursorScope, positionAfter, timeIdPosition } from '../common/pagination/keyset.js';
 import { DEFAULT_PAGE_SIZE, type PageQueryDto } from '../common/pagination/page-query.dto.js';
 import { transaction } from '../database/transaction.js';
-import { isPlatformAdmin, type User } from '../users/user.entity.js';
+import { isPlatformAdmin, type User } from '../database/entities/user.entity.js';
 import type { CreateOrganizationDto, OrganizationListResponse, OrganizationResponse, UpdateOrganizationDto } from './organization.dto.js';
 import { OrganizationsRepository, toOrganizationResponse } from './organizations.repository.js';
 

@@ -6,7 +6,7 @@ import type { ResolvedScope } from '../access/scope.js';
 import { CurrentUser } from '../auth/current-user.decorator.js';
 import { ApiErrors, notFoundExample } from '../common/openapi.js';
 import { PageQueryDto } from '../common/pagination/page-query.dto.js';
-import type { User } from '../users/user.entity.js';
+import type { User } from '../database/entities/user.entity.js';
 import { OrgParamsDto } from './organization.dto.js';
 import { slugConflict } from './slug-insert.js';
 import { CreateWorkspaceDto, UpdateWorkspaceDto, WorkspaceListResponse, WorkspaceParamsDto, WorkspaceResponse } from './workspace.dto.js';

@@ -7,7 +7,7 @@ import { CursorCodec } from '../common/pagination/cursor.js';
 import { cursorScope, positionAfter, timeIdPosition } from '../common/pagination/keyset.js';
 import { DEFAULT_PAGE_SIZE, type PageQueryDto } from '../common/pagination/page-query.dto.js';
 import { transaction } from '../database/transaction.js';
-import type { User } from '../users/user.entity.js';
+import type { User } from '../database/entities/user.entity.js';
 import { OrganizationsRepository } from './organizations.repository.js';
 import type { CreateWorkspaceDto, UpdateWorkspaceDto, WorkspaceListResponse, WorkspaceResponse } from './workspace.dto.js';
 import { toWorkspaceResponse, WorkspacesRepository } from './workspaces.repository.js';

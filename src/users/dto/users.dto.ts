@@ -3,7 +3,7 @@ import { IsBoolean, IsDefined, IsIn, IsString, MaxLength } from 'class-validator
 import { DEFAULT_PAGE_SIZE, PageCursor, PageLimit } from '../../common/pagination/page-query.dto.js';
 import { Optional, QueryBool } from '../../common/validation/decorators.js';
 import type { PydanticError } from '../../common/validation/pydantic-errors.js';
-import { isPlatformAdmin, type User } from '../user.entity.js';
+import { isPlatformAdmin, type User } from '../../database/entities/user.entity.js';
 import { IsUuid, PLATFORM_ROLES, UserFields } from './user-fields.js';
 import { PathParams, QueryParams } from '../../common/validation/route-params.js';
 

@@ -1,5 +1,5 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
-import type { WorkspaceRole } from '../access/roles.js';
+import type { WorkspaceRole } from '../../access/roles.js';
 
 /** Join of a user and a workspace; unique per pair, deleted with either side. */
 @Entity({ name: 'workspace_members' })

@@ -1,5 +1,5 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
-import type { OrgRole } from '../access/roles.js';
+import type { OrgRole } from '../../access/roles.js';
 
 @Entity({ name: 'org_members' })
 export class OrgMember {
