@@ -1,9 +1,8 @@
 import { createHmac } from 'node:crypto';
 import { Global, Module } from '@nestjs/common';
-import { APP_INTERCEPTOR } from '@nestjs/core';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.js';
-import { EXPENSIVE_READ_SLOTS, ExpensiveReadInterceptor } from './concurrency/expensive-read.js';
+import { EXPENSIVE_READ_SLOTS } from './concurrency/expensive-read.js';
 import { KeyedSlots } from './concurrency/slots.js';
 import { CursorCodec } from './pagination/cursor.js';
 
@@ -18,8 +17,7 @@ function cursorKey(config: AppConfig): Buffer {
   providers: [
     { provide: CursorCodec, inject: [APP_CONFIG], useFactory: (config: AppConfig) => new CursorCodec(cursorKey(config)) },
     { provide: EXPENSIVE_READ_SLOTS, inject: [APP_CONFIG], useFactory: (config: AppConfig) => new KeyedSlots(config.expensiveReads) },
-    { provide: APP_INTERCEPTOR, useClass: ExpensiveReadInterceptor },
   ],
-  exports: [CursorCodec],
+  exports: [CursorCodec, EXPENSIVE_READ_SLOTS],
 })
 export class CommonModule {}

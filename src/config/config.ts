@@ -1,4 +1,5 @@
 import { ConfigError, int, oneOf, optionalString, string, bool, bytes, trustProxy } from './parsers.js';
+import { DEFAULT_EXPENSIVE_READS } from '../common/concurrency/slots.js';
 
 /** Every setting the service reads, with its default; `.env.example` mirrors this list. */
 export interface AppConfig {
@@ -104,9 +105,9 @@ function limitSettings(env: Env) {
       refreshPerMinute: int(env, 'RATE_LIMIT_REFRESH_PER_MINUTE', 30, 1, 1_000_000),
     },
     expensiveReads: {
-      inFlight: int(env, 'EXPENSIVE_READS_PER_USER', 2, 1, 1000),
-      queued: int(env, 'EXPENSIVE_READS_QUEUED_PER_USER', 8, 0, 10_000),
-      queueMs: int(env, 'EXPENSIVE_READS_QUEUE_MS', 2000, 0, 60_000),
+      inFlight: int(env, 'EXPENSIVE_READS_PER_USER', DEFAULT_EXPENSIVE_READS.inFlight, 1, 1000),
+      queued: int(env, 'EXPENSIVE_READS_QUEUED_PER_USER', DEFAULT_EXPENSIVE_READS.queued, 0, 10_000),
+      queueMs: int(env, 'EXPENSIVE_READS_QUEUE_MS', DEFAULT_EXPENSIVE_READS.queueMs, 0, 60_000),
     },
     requestTimeoutMs: int(env, 'REQUEST_TIMEOUT_MS', 30_000, 1000, 600_000),
     headersTimeoutMs: int(env, 'HEADERS_TIMEOUT_MS', 10_000, 100, 600_000),

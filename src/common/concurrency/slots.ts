@@ -9,6 +9,9 @@ export interface SlotLimits {
   queueMs: number;
 }
 
+/** Two reads of one caller run at once and eight more wait up to 2 s: a typing search box fits. */
+export const DEFAULT_EXPENSIVE_READS: SlotLimits = { inFlight: 2, queued: 8, queueMs: 2000 };
+
 interface Waiter {
   grant: () => void;
   timer: NodeJS.Timeout;
