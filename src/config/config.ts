@@ -14,7 +14,9 @@ export interface AppConfig {
   /** During a database outage, the log sums it up at most this often (seconds). */
   logOutageSummarySeconds: number;
   jwt: {
+    /** HS256 secret (used when no key pair is given). */
     secret?: string;
+    /** RS256 key pair in PEM; when set, tokens are RS256 and `/.well-known/jwks.json` publishes the key. */
     privateKeyPem?: string;
     publicKeyPem?: string;
     issuer: string;
