@@ -12,11 +12,8 @@ export type PlatformRole = (typeof PLATFORM_ROLES)[number];
 /** Longer than any cursor this list issues; a longer one is refused as too long before it is decoded. */
 const CURSOR_MAX_LENGTH = 2048;
 
-/** `POST /v1/users` (platform admin). Unknown and read-only fields are ignored. */
-export class CreateUserRequest {
-  @UserFields.email('required') email: string;
-  @UserFields.username('required') username: string;
-  @UserFields.password('required') password: string;
+/** The fields a create and an update body share, with the same rules and presence in both. */
+abstract class UserProfileFields {
   @UserFields.fullName('nullable') full_name?: string | null;
   @UserFields.avatarUrl('nullable') avatar_url?: string | null;
   @UserFields.bio('nullable') bio?: string | null;
@@ -25,6 +22,13 @@ export class CreateUserRequest {
   @UserFields.preferences('optional') preferences?: Record<string, unknown>;
   @UserFields.settings('optional') settings?: Record<string, unknown>;
   @UserFields.roles('optional') roles?: string[];
+}
+
+/** `POST /v1/users` (platform admin). Unknown and read-only fields are ignored. */
+export class CreateUserRequest extends UserProfileFields {
+  @UserFields.email('required') email: string;
+  @UserFields.username('required') username: string;
+  @UserFields.password('required') password: string;
   @UserFields.flag('optional', 'Default true') is_active?: boolean;
   @UserFields.flag('optional', 'Default false') is_verified?: boolean;
 }
@@ -35,18 +39,10 @@ export class CreateUserRequest {
  * Read-only fields of the user object (`user_id`, `created_at`, …) are ignored, so a client may PUT
  * back the whole object it got.
  */
-export class UpdateUserRequest {
+export class UpdateUserRequest extends UserProfileFields {
   @UserFields.email('optional') email?: string;
   @UserFields.username('optional') username?: string;
   @UserFields.password('optional') password?: string;
-  @UserFields.fullName('nullable') full_name?: string | null;
-  @UserFields.avatarUrl('nullable') avatar_url?: string | null;
-  @UserFields.bio('nullable') bio?: string | null;
-  @UserFields.timezone('nullable') timezone?: string | null;
-  @UserFields.locale('nullable') locale?: string | null;
-  @UserFields.preferences('optional') preferences?: Record<string, unknown>;
-  @UserFields.settings('optional') settings?: Record<string, unknown>;
-  @UserFields.roles('optional') roles?: string[];
   @UserFields.flag('optional', 'Platform admin only') is_active?: boolean;
   @UserFields.flag('optional', 'Platform admin only') is_verified?: boolean;
   @UserFields.workspaceId('nullable', 'A workspace the user belongs to') default_workspace_id?: string | null;
