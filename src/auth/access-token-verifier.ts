@@ -1,12 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import jwt from 'jsonwebtoken';
-import type { DataSource } from 'typeorm';
 import { AuthenticationError } from '../common/errors/app-error.js';
 import { UUID_PATTERN } from '../common/validation/uuid.js';
-import { pgPool } from '../database/pg-pool.js';
-import { USER_SELECT, type User } from '../database/entities/user.entity.js';
+import type { User } from '../database/entities/user.entity.js';
 import { JWT_OPTIONS, type JwtOptions } from './auth.options.js';
+import { CredentialsRepository } from './credentials.repository.js';
 import { JWT_KEYS, type JwtKeys } from './jwt-keys.js';
 
 export interface AccessClaims {
@@ -21,21 +19,6 @@ export interface Authenticated {
   user: User;
   sessionId?: string;
 }
-
-/**
- * The caller and whether the token's session is still open, in the one query of the request. A
- * token with a session (`sid`) lives while its refresh-token family has a live token (logout,
- * reuse detection, a password change and a deactivation revoke the family); one without lives
- * while it was issued after the user's last mass revocation.
- */
-const SELECT_USER = `
-  SELECT ${USER_SELECT},
-         CASE WHEN $2::uuid IS NULL
-              THEN u.sessions_revoked_at IS NULL OR $3::numeric > extract(epoch FROM u.sessions_revoked_at)
-              ELSE EXISTS (SELECT 1 FROM refresh_tokens rt
-                            WHERE rt.family_id = $2 AND rt.user_id = u.user_id AND rt.used_at IS NULL AND rt.revoked_at IS NULL)
-         END AS _session_live
-    FROM users u WHERE u.user_id = $1`;
 
 /** Tokens whose signature and claims were checked, kept until they expire (or are pushed out). */
 const VERIFIED_TOKENS = 10_000;
@@ -59,7 +42,7 @@ export class AccessTokenVerifier {
   constructor(
     @Inject(JWT_KEYS) private readonly keys: JwtKeys,
     @Inject(JWT_OPTIONS) options: JwtOptions,
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly credentials: CredentialsRepository,
   ) {
     this.verifyOptions = { algorithms: [keys.algorithm], issuer: options.issuer, audience: options.audience, complete: false };
   }
@@ -91,10 +74,7 @@ export class AccessTokenVerifier {
     const { sub, jti, sid, iat } = claims;
     if (typeof sub !== 'string' || !UUID_PATTERN.test(sub) || typeof jti !== 'string') throw new AuthenticationError();
     if (sid !== undefined && (typeof sid !== 'string' || !UUID_PATTERN.test(sid))) throw new AuthenticationError();
-    // Straight to the pg pool: a query runner per call (created, connected, released) is most of
-    // what `DataSource.query` would add to this one-row lookup, made on every request.
-    const params = [sub, sid ?? null, typeof iat === 'number' ? iat : 0];
-    const [row] = (await pgPool(this.dataSource)!.query<User & { _session_live: boolean }>(SELECT_USER, params)).rows;
+    const row = await this.credentials.findCaller(sub, sid ?? null, typeof iat === 'number' ? iat : 0);
     if (!row) throw new AuthenticationError();
     const { _session_live: live, ...user } = row;
     if (!user.is_active) throw new AuthenticationError('Account is disabled');

@@ -5,10 +5,9 @@ import { isEmail } from 'class-validator';
 import type { DataSource } from 'typeorm';
 import { transaction } from '../database/transaction.js';
 import { AUTH_OPTIONS, type ResolvedAuthOptions } from './auth.options.js';
+import { CredentialsRepository } from './credentials.repository.js';
 import { PasswordHasher } from './password-hasher.js';
 
-/** Advisory lock key: instances starting together take turns here. */
-const BOOTSTRAP_LOCK_KEY = 742_002;
 export const DEFAULT_ADMIN_EMAIL = 'admin@example.com';
 export const DEFAULT_ADMIN_USERNAME = 'admin';
 
@@ -32,6 +31,7 @@ export class AdminBootstrap implements OnApplicationBootstrap {
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(AUTH_OPTIONS) private readonly options: ResolvedAuthOptions,
     private readonly hasher: PasswordHasher,
+    private readonly credentials: CredentialsRepository,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -48,22 +48,11 @@ export class AdminBootstrap implements OnApplicationBootstrap {
       throw new Error('Invalid configuration: ADMIN_PASSWORD must be 8 to 128 characters');
     }
     // Cheap check first: a started service has users and takes no lock.
-    const [{ any }] = await this.dataSource.query(`SELECT EXISTS (SELECT 1 FROM users) AS any`);
-    if (any) return { created: false };
+    if (await this.credentials.anyUser()) return { created: false };
 
     const password = settings.password ?? randomBytes(18).toString('base64url');
     const hash = await this.hasher.hash(password);
-    const created = await transaction(this.dataSource, async (em) => {
-      await em.query(`SELECT pg_advisory_xact_lock($1)`, [BOOTSTRAP_LOCK_KEY]);
-      const rows = await em.query(
-        `INSERT INTO users (email, username, password_hash, full_name, roles, is_verified)
-         SELECT $1, $2, $3, 'Administrator', '{admin}', true
-          WHERE NOT EXISTS (SELECT 1 FROM users)
-         RETURNING user_id`,
-        [email, username, hash],
-      );
-      return rows.length === 1;
-    });
+    const created = await transaction(this.dataSource, (em) => this.credentials.createFirstAdmin(em, email, username, hash));
     if (!created) return { created: false };
     if (settings.password === undefined) {
       console.log(

@@ -3,6 +3,7 @@ import { PassportModule } from '@nestjs/passport';
 import { getOptionsToken, getStorageToken, ThrottlerStorageService } from '@nestjs/throttler';
 import { AccessTokenVerifier } from './access-token-verifier.js';
 import { AdminBootstrap } from './admin-bootstrap.js';
+import { CredentialsRepository } from './credentials.repository.js';
 import { AuthController } from './auth.controller.js';
 import { AUTH_OPTIONS, JWT_OPTIONS, resolveAuthOptions, type AuthModuleOptions, type ResolvedAuthOptions } from './auth.options.js';
 import { AuthService } from './auth.service.js';
@@ -51,6 +52,7 @@ const CORE_PROVIDERS: Provider[] = [
   PasswordHasher,
   RefreshTokensRepository,
   RefreshTokens,
+  CredentialsRepository,
 ];
 const CORE_EXPORTS = [AUTH_OPTIONS, JWT_OPTIONS, JWT_KEYS, AccessTokenVerifier, JwtStrategy, JwtAuthGuard, TokenService, PasswordHasher, RefreshTokens];
 

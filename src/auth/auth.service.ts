@@ -3,18 +3,12 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { AuthenticationError } from '../common/errors/app-error.js';
 import { transaction } from '../database/transaction.js';
+import { CredentialsRepository } from './credentials.repository.js';
 import type { TokenResponse } from './dto/auth.dto.js';
 import { PasswordHasher } from './password-hasher.js';
 import { LoginRateLimiter } from './rate-limit/login-rate-limiter.js';
 import { RefreshTokens } from './refresh-tokens.js';
 import { TokenService } from './token.service.js';
-
-interface Credentials {
-  folded: string;
-  user_id: string | null;
-  password_hash: string | null;
-  is_active: boolean | null;
-}
 
 /** A login is an email when it has an `@` (a username cannot), a username otherwise. */
 export function loginColumn(login: string): 'email' | 'username' {
@@ -30,6 +24,7 @@ export class AuthService {
     private readonly tokens: TokenService,
     private readonly refreshTokens: RefreshTokens,
     private readonly limiter: LoginRateLimiter,
+    private readonly credentials: CredentialsRepository,
   ) {}
 
   /**
@@ -39,13 +34,7 @@ export class AuthService {
    * counts the account it resolves to, before any password is checked.
    */
   async login(login: string, password: string): Promise<TokenResponse> {
-    const column = loginColumn(login);
-    const [account] = (await this.dataSource.query(
-      `SELECT f.folded, u.user_id, u.password_hash, u.is_active
-         FROM (SELECT lower(normalize($1::text, NFKC)) AS folded) f
-         LEFT JOIN users u ON lower(u.${column}) = f.folded`,
-      [login.trim()],
-    )) as Credentials[];
+    const account = await this.credentials.findForLogin(login.trim(), loginColumn(login));
     await this.limiter.hit(account.user_id ? { userId: account.user_id } : { folded: account.folded });
     const ok = await this.hasher.verify(account.password_hash, password);
     if (!account.user_id || !ok) throw new AuthenticationError('Invalid credentials');
