@@ -1,10 +1,11 @@
 import { Module } from '@nestjs/common';
 import { AccessService } from './access.service.js';
 import { PermissionGuard } from './permission.guard.js';
+import { ScopeRepository } from './scope.repository.js';
 
 /** The permission guard and the service behind it; import it wherever a permission is checked. */
 @Module({
-  providers: [AccessService, PermissionGuard],
+  providers: [ScopeRepository, AccessService, PermissionGuard],
   exports: [AccessService, PermissionGuard],
 })
 export class AccessModule {}

@@ -5,32 +5,16 @@ import { ForbiddenError, NotFoundError } from '../common/errors/app-error.js';
 import { UUID_PATTERN } from '../common/validation/uuid.js';
 import { isPlatformAdmin, type User } from '../database/entities/user.entity.js';
 import type { Permission } from './permissions.js';
-import type { OrgRole, WorkspaceRole } from './roles.js';
+import { ScopeRepository } from './scope.repository.js';
 import { canSeeOrg, canSeeWorkspace, effectiveWorkspaceRole, hasPermission, type ResolvedScope, type ScopeRef } from './scope.js';
-
-interface ScopeRow {
-  org_id: string | null;
-  org_role: OrgRole | null;
-  workspace_id: string | null;
-  workspace_role: WorkspaceRole | null;
-}
-
-/**
- * One round trip for any scope: the workspace (only under the named org), its org, and the caller's
- * membership in both. A workspace under another org simply does not join.
- */
-const SCOPE_SQL = `
-  SELECT o.org_id, om.role AS org_role, w.workspace_id, wm.role AS workspace_role
-  FROM (SELECT $1::uuid AS org_id, $2::uuid AS workspace_id) s
-  LEFT JOIN workspaces w ON w.workspace_id = s.workspace_id AND (s.org_id IS NULL OR w.org_id = s.org_id)
-  LEFT JOIN organizations o ON o.org_id = COALESCE(s.org_id, w.org_id)
-  LEFT JOIN org_members om ON om.org_id = o.org_id AND om.user_id = $3
-  LEFT JOIN workspace_members wm ON wm.workspace_id = w.workspace_id AND wm.user_id = $3`;
 
 /** Decides visibility (404) and permission (403) for a caller in an org or workspace scope. */
 @Injectable()
 export class AccessService {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly scopes: ScopeRepository,
+  ) {}
 
   /**
    * The caller's standing in the scope. A scope that does not exist, or that the caller cannot see,
@@ -44,7 +28,7 @@ export class AccessService {
     }
     if (ref.orgId && !UUID_PATTERN.test(ref.orgId)) throw new NotFoundError('organization', ref.orgId);
     if (ref.workspaceId && !UUID_PATTERN.test(ref.workspaceId)) throw notFound(ref);
-    const [row] = (await manager.query(SCOPE_SQL, [ref.orgId ?? null, ref.workspaceId ?? null, user.user_id])) as ScopeRow[];
+    const row = await this.scopes.standing(manager, ref, user.user_id);
     const scope: ResolvedScope = {
       orgId: row.org_id,
       workspaceId: row.workspace_id,
