@@ -40,6 +40,7 @@ export class DatabaseOutage implements RefusalReporter {
   private down?: Down;
   private stopping = false;
   private lostLoggedAt = -Infinity;
+  private recoveredAt = -Infinity;
 
   constructor(
     private readonly summaryMs: number,
@@ -57,6 +58,7 @@ export class DatabaseOutage implements RefusalReporter {
   refused(cause: UnavailableCause): boolean {
     this.refusedRequests.inc({ cause: cause.cause });
     if (!cause.outage && !this.down) return true;
+    if (this.straggler()) return false;
     const down = this.noteUnavailable(cause);
     down.refused++;
     down.recent++;
@@ -74,6 +76,7 @@ export class DatabaseOutage implements RefusalReporter {
     if (this.stopping) return; // our own shutdown ends them
     const cause = unavailableCause(error) ?? { cause: 'connection_error', message: error.message, outage: true };
     if (this.down) return this.summariseIfDue(this.noteUnavailable(cause));
+    if (this.straggler()) return;
     const now = this.now();
     if (now - this.lostLoggedAt < this.summaryMs) return;
     this.lostLoggedAt = now;
@@ -103,6 +106,14 @@ export class DatabaseOutage implements RefusalReporter {
     });
   }
 
+  /**
+   * Just after the database serves again, a request may still fail on a pooled connection that the
+   * outage killed and the pool has not yet noticed: that is the old outage's tail, not a new one.
+   */
+  private straggler(): boolean {
+    return !this.down && this.now() - this.recoveredAt < RELEASE_GRACE_MS;
+  }
+
   private noteUnavailable(cause: UnavailableCause): Down {
     if (!this.down) {
       const now = this.now();
@@ -125,6 +136,7 @@ export class DatabaseOutage implements RefusalReporter {
     const down = this.down;
     if (!down) return;
     this.down = undefined;
+    this.recoveredAt = this.now();
     const after = seconds(this.now() - down.since);
     // At warn, not info: whoever saw the outage begin at LOG_LEVEL=warn must see it end.
     this.logger.warn({ down_seconds: after, refused: down.refused }, `database available again after ${after} s (${down.refused} requests refused)`);

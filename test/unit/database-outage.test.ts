@@ -89,4 +89,22 @@ describe('DatabaseOutage', () => {
     pool.emit('release', undefined, later);
     expect(outage.isDown).toBe(false);
   });
+
+  it('a connection the outage killed, failing just after it ends, opens no second outage', () => {
+    const pool = new EventEmitter();
+    outage.watch(pool as never);
+    const terminated = unavailableCause(new Error('Connection terminated unexpectedly'))!;
+    outage.refused(unavailableCause(refused)!);
+    now += 15_000;
+    pool.emit('connect', new EventEmitter());
+    now += 200;
+    expect(outage.refused(terminated)).toBe(false);
+    outage.connectionLost(new Error('Connection terminated unexpectedly'));
+    expect(outage.isDown).toBe(false);
+    expect(lines.filter((l) => l.msg === 'database unavailable')).toHaveLength(1);
+    now += 2_000; // past the tail: the same error now is a new outage
+    outage.refused(terminated);
+    expect(outage.isDown).toBe(true);
+    expect(lines.filter((l) => l.msg === 'database unavailable')).toHaveLength(2);
+  });
 });
