@@ -37,6 +37,13 @@ module.exports = {
       },
     },
     {
+      name: 'outbox-and-queue-know-no-feature',
+      comment: 'events/ and jobs/ are written to by every feature; they depend on none.',
+      severity: 'error',
+      from: { path: '^src/(events|jobs)/' },
+      to: { path: FEATURES },
+    },
+    {
       name: 'features-not-into-composition',
       comment: 'Nothing but the entry points imports the root module or the process start.',
       severity: 'error',

@@ -11,7 +11,9 @@ import { PydanticValidationPipe } from './common/validation/validation.pipe.js';
 import { AppConfigModule } from './config/config.module.js';
 import type { AppConfig } from './config/config.js';
 import { DatabaseModule } from './database/database.module.js';
+import { EventsModule } from './events/events.module.js';
 import { HealthModule } from './health/health.module.js';
+import { JobsModule } from './jobs/jobs.module.js';
 import { MembersModule } from './members/members.module.js';
 import { UsersModule } from './users/users.module.js';
 import { WorkspacesModule } from './workspaces/workspaces.module.js';
@@ -27,6 +29,8 @@ export class AppModule {
         AppConfigModule.forRoot(config),
         DatabaseModule.forRoot({ url: config.databaseUrl, poolSize: config.dbPoolSize, outageSummarySeconds: config.logOutageSummarySeconds }),
         CommonModule,
+        EventsModule,
+        JobsModule.forRoot(config.jobs),
         AuthModule.forRoot({
           ...config.jwt,
           argon2: config.argon2,

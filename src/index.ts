@@ -51,3 +51,12 @@ export { ApiErrors, ErrorResponse, ValidationErrorResponse } from './common/open
 
 // Database: the schema the guards read, for a service that runs it on its own database
 export { MIGRATIONS as IDENTITY_MIGRATIONS } from './database/migrations/index.js';
+
+// Events and the background queue: a consumer records its changes into the same outbox (same
+// transaction) and runs its background work on the same queue.
+export { Ctx, SYSTEM_CONTEXT, requestContextOf, type RequestContext, type Actor } from './common/request-context.js';
+export { EventsModule } from './events/events.module.js';
+export { EventsService } from './events/events.service.js';
+export { EVENT_TYPES, type EventType, type NewEvent, type FieldChanges } from './events/event-types.js';
+export { JobsModule } from './jobs/jobs.module.js';
+export { JobsService, PermanentJobFailure, type Job, type JobsOptions, type QueueOptions } from './jobs/jobs.service.js';

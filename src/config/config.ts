@@ -42,6 +42,8 @@ export interface AppConfig {
   metricsPublic: boolean;
   /** Express's `trust proxy`: which hops' `X-Forwarded-For` gives the client address. */
   trustProxy: false | number | string[];
+  /** The background queue: whether this instance runs jobs, and how often it looks for due ones. */
+  jobs: { enabled: boolean; pollMs: number };
 }
 
 const PLACEHOLDER_SECRETS = ['change-me', 'changeme', 'secret', 'please-change-me', 'your-secret'];
@@ -55,6 +57,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     adminPassword: optionalString(env, 'ADMIN_PASSWORD'),
     ...limitSettings(env),
     ...exposureSettings(env),
+    jobs: { enabled: bool(env, 'JOBS_ENABLED', true), pollMs: int(env, 'JOBS_POLL_MS', 500, 10, 60_000) },
   };
   checkSecrets(config);
   checkMetricsAccess(config);

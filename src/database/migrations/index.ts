@@ -5,6 +5,7 @@ import { MemberCountPerStatement1764550000000 } from './1764550000000-MemberCoun
 import { SessionRevocation1764560000000 } from './1764560000000-SessionRevocation.js';
 import { NormalizeEmails1764560000001 } from './1764560000001-NormalizeEmails.js';
 import { UsersInactiveKeysetIndex1764570000000 } from './1764570000000-UsersInactiveKeysetIndex.js';
+import { EventsAndJobs1764600000000 } from './1764600000000-EventsAndJobs.js';
 
 /** Every migration, oldest first. A new migration is added here as well as in this folder. */
 export const MIGRATIONS = [
@@ -15,4 +16,5 @@ export const MIGRATIONS = [
   SessionRevocation1764560000000,
   NormalizeEmails1764560000001,
   UsersInactiveKeysetIndex1764570000000,
+  EventsAndJobs1764600000000,
 ];
