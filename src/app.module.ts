@@ -14,6 +14,7 @@ import { DatabaseModule } from './database/database.module.js';
 import { EventsModule } from './events/events.module.js';
 import { HealthModule } from './health/health.module.js';
 import { JobsModule } from './jobs/jobs.module.js';
+import { MailModule } from './mail/mail.module.js';
 import { MembersModule } from './members/members.module.js';
 import { UsersModule } from './users/users.module.js';
 import { WorkspacesModule } from './workspaces/workspaces.module.js';
@@ -31,6 +32,7 @@ export class AppModule {
         CommonModule,
         EventsModule,
         JobsModule.forRoot(config.jobs),
+        MailModule.forRoot(config.mail),
         AuthModule.forRoot({
           ...config.jwt,
           argon2: config.argon2,

@@ -60,3 +60,5 @@ export { EventsService } from './events/events.service.js';
 export { EVENT_TYPES, type EventType, type NewEvent, type FieldChanges } from './events/event-types.js';
 export { JobsModule } from './jobs/jobs.module.js';
 export { JobsService, PermanentJobFailure, type Job, type JobsOptions, type QueueOptions } from './jobs/jobs.service.js';
+export { MailModule } from './mail/mail.module.js';
+export { MailService, type MailMessage, type MailOptions } from './mail/mail.service.js';

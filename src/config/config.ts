@@ -44,6 +44,8 @@ export interface AppConfig {
   trustProxy: false | number | string[];
   /** The background queue: whether this instance runs jobs, and how often it looks for due ones. */
   jobs: { enabled: boolean; pollMs: number };
+  /** Outgoing mail: unset `smtpUrl` sends nothing. */
+  mail: { smtpUrl?: string; from: string; retryDelaysMs?: number[] };
 }
 
 const PLACEHOLDER_SECRETS = ['change-me', 'changeme', 'secret', 'please-change-me', 'your-secret'];
@@ -58,6 +60,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     ...limitSettings(env),
     ...exposureSettings(env),
     jobs: { enabled: bool(env, 'JOBS_ENABLED', true), pollMs: int(env, 'JOBS_POLL_MS', 500, 10, 60_000) },
+    mail: { smtpUrl: optionalString(env, 'SMTP_URL'), from: string(env, 'MAIL_FROM', 'Identity Service <no-reply@localhost>'), retryDelaysMs: delays(env, 'MAIL_RETRY_DELAYS_MS') },
   };
   checkSecrets(config);
   checkMetricsAccess(config);
@@ -155,4 +158,15 @@ function checkSecrets(config: AppConfig): void {
   if (secret.length < 32 || PLACEHOLDER_SECRETS.includes(secret.toLowerCase())) {
     throw new ConfigError('JWT_SECRET', 'must be a real secret of at least 32 characters in production, not a placeholder');
   }
+}
+
+/** A comma-separated list of pauses in milliseconds (e.g. `5000,30000`), or undefined for the default. */
+function delays(env: Env, name: string): number[] | undefined {
+  const raw = optionalString(env, name);
+  if (raw === undefined) return undefined;
+  const values = raw.split(',').map((part) => Number(part.trim()));
+  if (values.length === 0 || values.some((v) => !Number.isInteger(v) || v < 0 || v > 86_400_000)) {
+    throw new ConfigError(name, 'must be a comma-separated list of milliseconds, e.g. 5000,30000');
+  }
+  return values;
 }
