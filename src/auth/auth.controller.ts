@@ -2,6 +2,7 @@ import { Body, Controller, Header, HttpCode, Post, UseGuards } from '@nestjs/com
 import { ApiBearerAuth, ApiBody, ApiConsumes, ApiNoContentResponse, ApiOAuth2, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AuthenticationError } from '../common/errors/app-error.js';
 import { ApiErrors } from '../common/openapi.js';
+import { Ctx, type RequestContext } from '../common/request-context.js';
 import type { User } from '../database/entities/user.entity.js';
 import { AuthService } from './auth.service.js';
 import { CurrentSession, CurrentUser } from './current-user.decorator.js';
@@ -24,8 +25,8 @@ export class AuthController {
   @ApiBody({ type: LoginRequest })
   @ApiOkResponse({ type: TokenResponse })
   @ApiErrors(new AuthenticationError('Invalid credentials'), new AuthenticationError('Account is disabled'), 422, 429)
-  login(@Body() dto: LoginRequest): Promise<TokenResponse> {
-    return this.auth.login(loginOf(dto), dto.password);
+  login(@Ctx() ctx: RequestContext, @Body() dto: LoginRequest): Promise<TokenResponse> {
+    return this.auth.login(ctx, loginOf(dto), dto.password);
   }
 
   @Public()
@@ -38,8 +39,8 @@ export class AuthController {
   @ApiBody({ type: TokenRequest })
   @ApiOkResponse({ type: TokenResponse })
   @ApiErrors(new AuthenticationError('Invalid credentials'), new AuthenticationError('Account is disabled'), 422, 429)
-  token(@Body() dto: TokenRequest): Promise<TokenResponse> {
-    return this.auth.login(dto.username, dto.password);
+  token(@Ctx() ctx: RequestContext, @Body() dto: TokenRequest): Promise<TokenResponse> {
+    return this.auth.login(ctx, dto.username, dto.password);
   }
 
   @Public()
@@ -51,8 +52,8 @@ export class AuthController {
   @ApiBody({ type: RefreshRequest })
   @ApiOkResponse({ type: TokenResponse })
   @ApiErrors(new AuthenticationError(), new AuthenticationError('Account is disabled'), 422, 429)
-  refresh(@Body() dto: RefreshRequest): Promise<TokenResponse> {
-    return this.auth.refresh(dto.refresh_token);
+  refresh(@Ctx() ctx: RequestContext, @Body() dto: RefreshRequest): Promise<TokenResponse> {
+    return this.auth.refresh(ctx, dto.refresh_token);
   }
 
   @Post('logout')
@@ -63,7 +64,7 @@ export class AuthController {
   @ApiBody({ type: LogoutRequest, required: false })
   @ApiNoContentResponse({ description: 'Logged out' })
   @ApiErrors(401, 422)
-  async logout(@CurrentUser() user: User, @CurrentSession() session: string | undefined, @Body() dto: LogoutRequest): Promise<void> {
-    await this.auth.logout(user.user_id, dto.refresh_token, session);
+  async logout(@Ctx() ctx: RequestContext, @CurrentUser() user: User, @CurrentSession() session: string | undefined, @Body() dto: LogoutRequest): Promise<void> {
+    await this.auth.logout(ctx, user.user_id, dto.refresh_token, session);
   }
 }

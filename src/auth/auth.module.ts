@@ -1,6 +1,7 @@
 import { Inject, Injectable, Module, type DynamicModule, type FactoryProvider, type OnModuleDestroy, type OnModuleInit, type Provider } from '@nestjs/common';
 import { PassportModule } from '@nestjs/passport';
 import { getOptionsToken, getStorageToken, ThrottlerStorageService } from '@nestjs/throttler';
+import { EventsModule } from '../events/events.module.js';
 import { AccessTokenVerifier } from './access-token-verifier.js';
 import { AdminBootstrap } from './admin-bootstrap.js';
 import { CredentialsRepository } from './credentials.repository.js';
@@ -100,7 +101,7 @@ export class AuthModule {
     return {
       module: AuthModule,
       global: true,
-      imports: [PassportModule, ...imports],
+      imports: [PassportModule, EventsModule, ...imports],
       controllers: mount ? [AuthController, JwksController] : [],
       providers: [...optionProviders, ...CORE_PROVIDERS, ...(mount ? SERVER_PROVIDERS : [])],
       exports: CORE_EXPORTS,

@@ -78,19 +78,26 @@ export class RefreshTokensRepository {
     );
   }
 
-  /** Revokes the family of the token with `hash` when it belongs to `userId`. */
-  async revokeFamilyOfHash(hash: Buffer, userId: string): Promise<void> {
-    await this.dataSource.query(
-      `UPDATE refresh_tokens SET revoked_at = now()
+  /** Revokes the family of the token with `hash` when it belongs to `userId`; the family, when it had live tokens. */
+  async revokeFamilyOfHash(hash: Buffer, userId: string, db: Queryable = this.dataSource): Promise<string | null> {
+    const rows: { family_id: string }[] = await db.query(
+      `WITH revoked AS (UPDATE refresh_tokens SET revoked_at = now()
         WHERE family_id = (SELECT family_id FROM refresh_tokens WHERE token_hash = $1 AND user_id = $2)
-          AND revoked_at IS NULL`,
+          AND revoked_at IS NULL RETURNING family_id)
+       SELECT DISTINCT family_id FROM revoked`,
       [hash, userId],
     );
+    return rows[0]?.family_id ?? null;
   }
 
-  /** Revokes one family of `userId`. */
-  async revokeUserFamily(familyId: string, userId: string): Promise<void> {
-    await this.dataSource.query(`UPDATE refresh_tokens SET revoked_at = now() WHERE family_id = $1 AND user_id = $2 AND revoked_at IS NULL`, [familyId, userId]);
+  /** Revokes one family of `userId`; the family, when it had live tokens. */
+  async revokeUserFamily(familyId: string, userId: string, db: Queryable = this.dataSource): Promise<string | null> {
+    const rows: { family_id: string }[] = await db.query(
+      `WITH revoked AS (UPDATE refresh_tokens SET revoked_at = now() WHERE family_id = $1 AND user_id = $2 AND revoked_at IS NULL RETURNING family_id)
+       SELECT DISTINCT family_id FROM revoked`,
+      [familyId, userId],
+    );
+    return rows[0]?.family_id ?? null;
   }
 
   /** Revokes a family whoever owns it. */

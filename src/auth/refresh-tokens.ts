@@ -6,6 +6,9 @@ import { AuthenticationError } from '../common/errors/app-error.js';
 import { transaction } from '../database/transaction.js';
 import { AUTH_OPTIONS, type ResolvedAuthOptions } from './auth.options.js';
 import { RefreshTokensRepository, type Queryable } from './refresh-tokens.repository.js';
+import type { RequestContext } from '../common/request-context.js';
+import { EventsService } from '../events/events.service.js';
+import { refreshReuseDetected } from './auth-events.js';
 
 export interface IssuedRefreshToken {
   token: string;
@@ -30,6 +33,7 @@ export class RefreshTokens {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly repository: RefreshTokensRepository,
     @Inject(AUTH_OPTIONS) private readonly options: ResolvedAuthOptions,
+    private readonly events: EventsService,
   ) {}
 
   newToken(): { token: string; hash: Buffer } {
@@ -57,20 +61,21 @@ export class RefreshTokens {
    * Spends `token` and issues its successor, in one transaction holding the token's row lock, so two
    * concurrent uses of one token cannot both succeed. Returns the user the token belongs to.
    */
-  async rotate(token: string): Promise<{ userId: string; next: IssuedRefreshToken }> {
+  async rotate(ctx: RequestContext, token: string): Promise<{ userId: string; next: IssuedRefreshToken }> {
     const hash = hashRefreshToken(token);
-    const outcome = await transaction(this.dataSource, (em) => this.spend(em, hash));
+    const outcome = await transaction(this.dataSource, (em) => this.spend(em, ctx, hash));
     // Thrown after the commit, so that a family revoked on reuse stays revoked.
     if ('error' in outcome) throw new AuthenticationError(outcome.error);
     return outcome;
   }
 
-  private async spend(em: EntityManager, hash: Buffer): Promise<Rotation> {
+  private async spend(em: EntityManager, ctx: RequestContext, hash: Buffer): Promise<Rotation> {
     const row = await this.repository.lockForRotation(em, hash);
     if (!row || row.revoked_at || row.expired) return { error: 'Authentication required' };
     if (row.used_at) {
       // Reuse of a spent token: someone else holds a copy. End the whole family.
       await this.repository.revokeFamily(em, row.family_id);
+      await this.events.record(em, ctx, refreshReuseDetected(row.user_id, row.family_id));
       return { error: 'Authentication required' };
     }
     if (!row.is_active) return { error: 'Account is disabled' };
@@ -80,14 +85,14 @@ export class RefreshTokens {
     return { userId: row.user_id, next: { token: successor.token, familyId: row.family_id } };
   }
 
-  /** Revokes the family of `token` when it belongs to `userId`; unknown tokens are ignored. */
-  async revokeFamilyOf(token: string, userId: string): Promise<void> {
-    await this.repository.revokeFamilyOfHash(hashRefreshToken(token), userId);
+  /** Revokes the family of `token` when it belongs to `userId`; unknown tokens are ignored. The family ended, if any. */
+  revokeFamilyOf(token: string, userId: string, db: Queryable = this.dataSource): Promise<string | null> {
+    return this.repository.revokeFamilyOfHash(hashRefreshToken(token), userId, db);
   }
 
-  /** Revokes one family of `userId` (a session). */
-  async revokeFamily(familyId: string, userId: string): Promise<void> {
-    await this.repository.revokeUserFamily(familyId, userId);
+  /** Revokes one family of `userId` (a session); the family when it was still open. */
+  revokeFamily(familyId: string, userId: string, db: Queryable = this.dataSource): Promise<string | null> {
+    return this.repository.revokeUserFamily(familyId, userId, db);
   }
 
   /**

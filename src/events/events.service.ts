@@ -18,6 +18,11 @@ export class EventsService {
   async record(m: EntityManager, ctx: RequestContext, event: NewEvent): Promise<void> {
     await this.events.insert(m, ctx, { ...event, changes: masked(event.changes), data: masked(event.data) });
   }
+
+  /** Several events of one change, in order. */
+  async recordAll(m: EntityManager, ctx: RequestContext, events: readonly NewEvent[]): Promise<void> {
+    for (const event of events) await this.record(m, ctx, event);
+  }
 }
 
 /** Secrets never reach the log of changes: their values read as a mask. */

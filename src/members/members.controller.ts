@@ -7,6 +7,7 @@ import type { Permission } from '../access/permissions.js';
 import { CurrentUser } from '../auth/current-user.decorator.js';
 import { ForbiddenError } from '../common/errors/app-error.js';
 import { ApiErrors, EXAMPLE_ID, notFoundExample } from '../common/openapi.js';
+import { Ctx, type RequestContext } from '../common/request-context.js';
 import { ExpensiveRead } from '../common/concurrency/expensive-read.js';
 import type { User } from '../database/entities/user.entity.js';
 import { alreadyMember, lastWorkspaceOwner } from './member-errors.js';
@@ -51,10 +52,11 @@ export class MembersController {
   @ApiCreatedResponse({ type: MemberResponse })
   @ApiErrors(new ForbiddenError('members:manage_owners'), notFoundExample('workspace'), notFoundExample('organization'), notFoundExample('user'), alreadyMember('workspace'), 422)
   addWorkspaceMember(
+    @Ctx() ctx: RequestContext,
     @CurrentUser() user: User,
     @EnforcedPermission() enforced: Permission | null,
     @Param() params: WorkspaceScopeParamsDto, @Body() body: AddMemberDto): Promise<MemberResponse> {
-    return this.members.add(user, enforced, scopeOf(params), body);
+    return this.members.add(ctx, user, enforced, scopeOf(params), body);
   }
 
   /** Update Workspace Member Role */
@@ -63,10 +65,11 @@ export class MembersController {
   @ApiOkResponse({ type: MemberResponse })
   @ApiErrors(new ForbiddenError('members:manage_owners'), notFoundExample('member'), notFoundExample('workspace'), notFoundExample('organization'), lastWorkspaceOwner(EXAMPLE_ID), 422)
   updateWorkspaceMemberRole(
+    @Ctx() ctx: RequestContext,
     @CurrentUser() user: User,
     @EnforcedPermission() enforced: Permission | null,
     @Param() params: MemberParamsDto, @Body() body: UpdateMemberDto): Promise<MemberResponse> {
-    return this.members.changeRole(user, enforced, scopeOf(params), params.member_user_id, body.role);
+    return this.members.changeRole(ctx, user, enforced, scopeOf(params), params.member_user_id, body.role);
   }
 
   /** Remove Workspace Member (a member may remove themself: leave) */
@@ -76,7 +79,7 @@ export class MembersController {
   @AllowSelf('member_user_id')
   @ApiNoContentResponse({ description: 'Removed' })
   @ApiErrors(new ForbiddenError('members:manage_owners'), notFoundExample('member'), notFoundExample('workspace'), notFoundExample('organization'), lastWorkspaceOwner(EXAMPLE_ID), 422)
-  async removeWorkspaceMember(@CurrentUser() user: User, @EnforcedPermission() enforced: Permission | null, @Param() params: MemberParamsDto): Promise<void> {
-    await this.members.remove(user, enforced, scopeOf(params), params.member_user_id);
+  async removeWorkspaceMember(@Ctx() ctx: RequestContext, @CurrentUser() user: User, @EnforcedPermission() enforced: Permission | null, @Param() params: MemberParamsDto): Promise<void> {
+    await this.members.remove(ctx, user, enforced, scopeOf(params), params.member_user_id);
   }
 }

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AccessModule } from '../access/access.module.js';
+import { EventsModule } from '../events/events.module.js';
 import { MembersController } from './members.controller.js';
 import { MembershipsRepository } from './memberships.repository.js';
 import { MembershipsService } from './memberships.service.js';
@@ -10,7 +11,7 @@ import { WorkspaceMember } from '../database/entities/workspace-member.entity.js
 
 /** Organization and workspace memberships: list, add, change role, remove, with the owner invariants. */
 @Module({
-  imports: [TypeOrmModule.forFeature([OrgMember, WorkspaceMember]), AccessModule],
+  imports: [TypeOrmModule.forFeature([OrgMember, WorkspaceMember]), AccessModule, EventsModule],
   controllers: [OrgMembersController, MembersController],
   providers: [MembershipsRepository, MembershipsService],
   exports: [MembershipsService],

@@ -137,13 +137,14 @@ export class MembershipsRepository {
     return owners;
   }
 
-  /** An org `member` membership unless the user already has one. */
-  async ensureOrgMember(m: EntityManager, orgId: string, userId: string, addedBy: string): Promise<void> {
-    await m.query(`INSERT INTO org_members (org_id, user_id, role, added_by) VALUES ($1, $2, 'member', $3) ON CONFLICT DO NOTHING`, [
-      orgId,
-      userId,
-      addedBy,
-    ]);
+  /** An org `member` membership unless the user already has one; the new membership, if any. */
+  async ensureOrgMember(m: EntityManager, orgId: string, userId: string, addedBy: string): Promise<MemberRow | undefined> {
+    const [row]: MemberRow[] = await m.query(
+      `WITH m AS (INSERT INTO org_members (org_id, user_id, role, added_by) VALUES ($1, $2, 'member', $3) ON CONFLICT DO NOTHING RETURNING *)
+       SELECT ${MEMBER_COLUMNS} FROM m JOIN users u ON u.user_id = m.user_id`,
+      [orgId, userId, addedBy],
+    );
+    return row;
   }
 
   /** Inserts a membership; undefined when the user already is a member. */

@@ -16,11 +16,15 @@ import {
   alreadyMemberOf,
   lastOwnerOf,
   manageOwnersPermission,
+  orgScope,
   scopeRefOf,
   type MembershipScope,
   type OrgMembershipScope,
 } from './membership-scope.js';
 import { MembershipsRepository, type MemberListQuery } from './memberships.repository.js';
+import type { RequestContext } from '../common/request-context.js';
+import { EventsService } from '../events/events.service.js';
+import { memberAdded, memberRemoved, memberRoleChanged, workspaceMembersRemoved } from './member-events.js';
 
 /**
  * Org and workspace memberships and their invariants, one set for both scopes. Every change runs
@@ -35,6 +39,7 @@ export class MembershipsService {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly access: AccessService,
     private readonly memberships: MembershipsRepository,
+    private readonly events: EventsService,
   ) {}
 
   async list<S extends MembershipScope>(scope: S, query: MemberListQuery): Promise<MemberListOf<S>> {
@@ -46,28 +51,31 @@ export class MembershipsService {
    * Adds a member; in a workspace, also an org `member` membership when missing. `enforced` is the
    * permission the guard required of `user` (null when it waived it): it is asserted again under the lock.
    */
-  async add<S extends MembershipScope>(user: User, enforced: Permission | null, scope: S, dto: { user_id: string; role?: WorkspaceRole }): Promise<MemberOf<S>> {
+  async add<S extends MembershipScope>(ctx: RequestContext, user: User, enforced: Permission | null, scope: S, dto: { user_id: string; role?: WorkspaceRole }): Promise<MemberOf<S>> {
     const role = dto.role ?? 'member';
     return transaction(this.dataSource, async (m) => {
       const targetExists = await this.memberships.lockUser(m, dto.user_id);
       const actor = await this.lockScope(m, user, scope, enforced);
       this.assertMayChange(scope, actor, { isSelf: dto.user_id === user.user_id, from: null, to: role });
       if (!targetExists) throw new NotFoundError('user', dto.user_id);
-      if (scope.kind === 'workspace') await this.memberships.ensureOrgMember(m, scope.orgId, dto.user_id, user.user_id);
+      const joined = scope.kind === 'workspace' ? await this.memberships.ensureOrgMember(m, scope.orgId, dto.user_id, user.user_id) : undefined;
       const row = await this.memberships.insert(m, scope, dto.user_id, role, user.user_id);
       if (!row) throw alreadyMemberOf(scope);
+      await this.events.recordAll(m, ctx, joined ? [memberAdded(orgScope(scope.orgId), joined), memberAdded(scope, row)] : [memberAdded(scope, row)]);
       return toMemberResponse(scope, row);
     });
   }
 
-  async changeRole<S extends MembershipScope>(user: User, enforced: Permission | null, scope: S, memberId: string, role: WorkspaceRole): Promise<MemberOf<S>> {
+  async changeRole<S extends MembershipScope>(ctx: RequestContext, user: User, enforced: Permission | null, scope: S, memberId: string, role: WorkspaceRole): Promise<MemberOf<S>> {
     return transaction(this.dataSource, async (m) => {
       await this.memberships.lockUser(m, memberId);
       const actor = await this.lockScope(m, user, scope, enforced);
       const current = await this.lockMembership(m, scope, memberId);
       this.assertMayChange(scope, actor, { isSelf: memberId === user.user_id, from: current, to: role });
       if (dropsOwner(current, role)) await this.assertAnotherOwner(m, scope);
-      return toMemberResponse(scope, await this.memberships.updateRole(m, scope, memberId, role));
+      const row = await this.memberships.updateRole(m, scope, memberId, role);
+      if (current !== role) await this.events.record(m, ctx, memberRoleChanged(scope, row, current));
+      return toMemberResponse(scope, row);
     });
   }
 
@@ -75,15 +83,16 @@ export class MembershipsService {
    * Removes a member; a member may always remove themself (leave), the last owner excepted.
    * Leaving an org also leaves its workspaces, so nobody keeps a workspace of an org they left.
    */
-  async remove(user: User, enforced: Permission | null, scope: MembershipScope, memberId: string): Promise<void> {
+  async remove(ctx: RequestContext, user: User, enforced: Permission | null, scope: MembershipScope, memberId: string): Promise<void> {
     await transaction(this.dataSource, async (m) => {
       await this.memberships.lockUser(m, memberId);
       const actor = await this.lockScope(m, user, scope, enforced);
       const current = await this.lockMembership(m, scope, memberId);
       this.assertMayChange(scope, actor, { isSelf: memberId === user.user_id, from: current, to: null });
       if (dropsOwner(current, null)) await this.assertAnotherOwner(m, scope);
-      if (scope.kind === 'org') await this.leaveWorkspaces(m, scope, memberId);
+      const left = scope.kind === 'org' ? await this.leaveWorkspaces(m, scope, memberId) : [];
       await this.memberships.delete(m, scope, memberId);
+      await this.events.recordAll(m, ctx, [...workspaceMembersRemoved(scope.orgId, left, memberId), memberRemoved(scope, memberId)]);
     });
   }
 
@@ -117,12 +126,13 @@ export class MembershipsService {
     if ((await this.memberships.countOwners(m, scope)) <= 1) throw lastOwnerOf(scope);
   }
 
-  /** Removes the member from the org's workspaces, unless that would leave one of them without an owner. */
-  private async leaveWorkspaces(m: EntityManager, scope: OrgMembershipScope, memberId: string): Promise<void> {
+  /** Removes the member from the org's workspaces, unless that would leave one of them without an owner; their ids. */
+  private async leaveWorkspaces(m: EntityManager, scope: OrgMembershipScope, memberId: string): Promise<string[]> {
     const ids = await this.memberships.lockWorkspacesOfMember(m, scope.orgId, memberId);
-    if (ids.length === 0) return;
+    if (ids.length === 0) return ids;
     const soleOwned = await this.memberships.soleOwnedWorkspaces(m, ids, memberId);
     if (soleOwned.length > 0) throw lastOwnerOfOrgWorkspaces(soleOwned);
     await this.memberships.deleteWorkspaceMemberships(m, ids, memberId);
+    return ids;
   }
 }

@@ -7,6 +7,7 @@ import type { Permission } from '../access/permissions.js';
 import { CurrentUser } from '../auth/current-user.decorator.js';
 import { ForbiddenError } from '../common/errors/app-error.js';
 import { ApiErrors, EXAMPLE_ID, notFoundExample } from '../common/openapi.js';
+import { Ctx, type RequestContext } from '../common/request-context.js';
 import { ExpensiveRead } from '../common/concurrency/expensive-read.js';
 import type { User } from '../database/entities/user.entity.js';
 import { alreadyMember, lastOrgOwner, lastOwnerOfOrgWorkspaces } from './member-errors.js';
@@ -43,10 +44,11 @@ export class OrgMembersController {
   @ApiCreatedResponse({ type: OrgMemberResponse })
   @ApiErrors(new ForbiddenError('org_members:manage_owners'), notFoundExample('organization'), notFoundExample('user'), alreadyMember('organization'), 422)
   addOrgMember(
+    @Ctx() ctx: RequestContext,
     @CurrentUser() user: User,
     @EnforcedPermission() enforced: Permission | null,
     @Param() params: OrgScopeParamsDto, @Body() body: AddOrgMemberDto): Promise<OrgMemberResponse> {
-    return this.members.add(user, enforced, orgScope(params.org_id), body);
+    return this.members.add(ctx, user, enforced, orgScope(params.org_id), body);
   }
 
   /** Update Organization Member Role */
@@ -55,10 +57,11 @@ export class OrgMembersController {
   @ApiOkResponse({ type: OrgMemberResponse })
   @ApiErrors(new ForbiddenError('org_members:manage_owners'), notFoundExample('member'), notFoundExample('organization'), lastOrgOwner(EXAMPLE_ID), 422)
   updateOrgMemberRole(
+    @Ctx() ctx: RequestContext,
     @CurrentUser() user: User,
     @EnforcedPermission() enforced: Permission | null,
     @Param() params: OrgMemberParamsDto, @Body() body: UpdateOrgMemberDto): Promise<OrgMemberResponse> {
-    return this.members.changeRole(user, enforced, orgScope(params.org_id), params.member_user_id, body.role);
+    return this.members.changeRole(ctx, user, enforced, orgScope(params.org_id), params.member_user_id, body.role);
   }
 
   /** Remove Organization Member (a member may remove themself: leave) */
@@ -68,7 +71,7 @@ export class OrgMembersController {
   @AllowSelf('member_user_id')
   @ApiNoContentResponse({ description: 'Removed' })
   @ApiErrors(new ForbiddenError('org_members:manage_owners'), notFoundExample('member'), notFoundExample('organization'), lastOrgOwner(EXAMPLE_ID), lastOwnerOfOrgWorkspaces([EXAMPLE_ID]), 422)
-  async removeOrgMember(@CurrentUser() user: User, @EnforcedPermission() enforced: Permission | null, @Param() params: OrgMemberParamsDto): Promise<void> {
-    await this.members.remove(user, enforced, orgScope(params.org_id), params.member_user_id);
+  async removeOrgMember(@Ctx() ctx: RequestContext, @CurrentUser() user: User, @EnforcedPermission() enforced: Permission | null, @Param() params: OrgMemberParamsDto): Promise<void> {
+    await this.members.remove(ctx, user, enforced, orgScope(params.org_id), params.member_user_id);
   }
 }

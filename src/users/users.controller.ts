@@ -14,6 +14,7 @@ import { RequirePermission } from '../access/permission.decorator.js';
 import { CurrentSession, CurrentUser } from '../auth/current-user.decorator.js';
 import { ForbiddenError } from '../common/errors/app-error.js';
 import { ApiErrors, EXAMPLE_ID, notFoundExample } from '../common/openapi.js';
+import { Ctx, type RequestContext } from '../common/request-context.js';
 import { ExpensiveRead } from '../common/concurrency/expensive-read.js';
 import { UserListResponse, UserResponse } from './dto/user-response.dto.js';
 import { CreateUserRequest, GetUserQuery, ListUsersQuery, PreferencesPatchRequest, UpdateUserRequest, UserIdParams } from './dto/users.dto.js';
@@ -60,8 +61,8 @@ export class UsersController {
   @ApiBody({ type: CreateUserRequest })
   @ApiCreatedResponse({ type: UserResponse })
   @ApiErrors(emailTaken(), usernameTaken(), 422)
-  create(@Body() body: CreateUserRequest): Promise<UserResponse> {
-    return this.users.create(body);
+  create(@Ctx() ctx: RequestContext, @Body() body: CreateUserRequest): Promise<UserResponse> {
+    return this.users.create(ctx, body);
   }
 
   /** The caller, as the authentication guard loaded them on this request: no further query. */
@@ -82,8 +83,8 @@ export class UsersController {
   @ApiBody({ type: PreferencesPatchRequest })
   @ApiOkResponse({ type: UserResponse })
   @ApiErrors(401, 422)
-  patchPreferences(@CurrentUser() user: User, @Body() dto: PreferencesPatchRequest): Promise<UserResponse> {
-    return this.users.patchPreferences(user, dto.preferences);
+  patchPreferences(@Ctx() ctx: RequestContext, @CurrentUser() user: User, @Body() dto: PreferencesPatchRequest): Promise<UserResponse> {
+    return this.users.patchPreferences(ctx, user, dto.preferences);
   }
 
   @Get(':user_id')
@@ -104,8 +105,14 @@ export class UsersController {
   @ApiBody({ type: UpdateUserRequest, examples: { profile: { summary: 'Update profile fields', value: { full_name: 'Jane Doe', timezone: 'Europe/Paris', locale: 'fr-FR' } } } })
   @ApiOkResponse({ type: UserResponse })
   @ApiErrors(new ForbiddenError('users:manage'), notFoundExample('user'), emailTaken(), usernameTaken(), lastAdmin(), 422)
-  async update(@CurrentUser() user: User, @CurrentSession() session: string | undefined, @Param() params: UserIdParams, @Body() body: UpdateUserRequest): Promise<UserResponse> {
-    return this.users.update(user, params.user_id.toLowerCase(), body, session);
+  async update(
+    @Ctx() ctx: RequestContext,
+    @CurrentUser() user: User,
+    @CurrentSession() session: string | undefined,
+    @Param() params: UserIdParams,
+    @Body() body: UpdateUserRequest,
+  ): Promise<UserResponse> {
+    return this.users.update(ctx, user, params.user_id.toLowerCase(), body, session);
   }
 
   @Delete(':user_id')
@@ -115,7 +122,7 @@ export class UsersController {
   @ApiOperation({ summary: 'Delete a user: oneself, or anyone for a platform admin' })
   @ApiNoContentResponse({ description: 'Deleted' })
   @ApiErrors(notFoundExample('user'), lastAdmin(), lastOwnerOfUser([EXAMPLE_ID], []), 422)
-  async remove(@Param() params: UserIdParams): Promise<void> {
-    await this.users.remove(params.user_id.toLowerCase());
+  async remove(@Ctx() ctx: RequestContext, @Param() params: UserIdParams): Promise<void> {
+    await this.users.remove(ctx, params.user_id.toLowerCase());
   }
 }

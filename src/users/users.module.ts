@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { AccessModule } from '../access/access.module.js';
+import { EventsModule } from '../events/events.module.js';
 import { UsersController } from './users.controller.js';
 import { UsersListService } from './users-list.service.js';
 import { UsersRepository } from './users.repository.js';
@@ -10,7 +11,7 @@ import { UsersService } from './users.service.js';
  * and refresh tokens come from it) and a TypeORM `DataSource`.
  */
 @Module({
-  imports: [AccessModule],
+  imports: [AccessModule, EventsModule],
   controllers: [UsersController],
   providers: [UsersRepository, UsersService, UsersListService],
   exports: [UsersService],

@@ -62,8 +62,8 @@ export function wholeWorkspace(filter: UserFilter): boolean {
 export class UsersRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
-  async insert(dto: CreateUserRequest, passwordHash: string): Promise<User> {
-    const [row] = await this.dataSource.query(
+  async insert(m: EntityManager, dto: CreateUserRequest, passwordHash: string): Promise<User> {
+    const [row] = await m.query(
       `INSERT INTO users AS u (email, username, password_hash, full_name, avatar_url, bio, timezone, locale,
                                preferences, settings, roles, is_active, is_verified)
        VALUES (lower(normalize($1::text, NFKC)), $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10::jsonb, $11, $12, $13)
@@ -139,9 +139,9 @@ export class UsersRepository {
   }
 
   /** RFC 7396 merge by one UPDATE, so concurrent patches of different keys all survive. */
-  async mergePreferences(userId: string, patch: Record<string, unknown>): Promise<User | undefined> {
+  async mergePreferences(m: EntityManager, userId: string, patch: Record<string, unknown>): Promise<User | undefined> {
     const [row] = returnedRows<User>(
-      await this.dataSource.query(
+      await m.query(
         `UPDATE users u SET preferences = jsonb_merge_patch(u.preferences, $2::jsonb) WHERE u.user_id = $1 RETURNING ${USER_SELECT}`,
         [userId, JSON.stringify(patch)],
       ),
@@ -153,6 +153,12 @@ export class UsersRepository {
   async adminState(em: EntityManager, userId: string, lock: boolean): Promise<AdminState | undefined> {
     const [row] = await em.query(`SELECT roles, is_active FROM users WHERE user_id = $1${lock ? ' FOR UPDATE' : ''}`, [userId]);
     return row;
+  }
+
+  /** The stored preferences, with the row locked until commit (what a merge patch starts from). */
+  async lockPreferences(m: EntityManager, userId: string): Promise<Record<string, unknown> | undefined> {
+    const [row] = await m.query(`SELECT preferences FROM users WHERE user_id = $1 FOR UPDATE`, [userId]);
+    return row?.preferences;
   }
 
   async delete(em: EntityManager, userId: string): Promise<void> {

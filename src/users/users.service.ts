@@ -7,6 +7,9 @@ import { RefreshTokens } from '../auth/refresh-tokens.js';
 import { AuthenticationError, NotFoundError } from '../common/errors/app-error.js';
 import { notWorkspaceMember } from '../database/foreign-keys.js';
 import { transaction } from '../database/transaction.js';
+import type { RequestContext } from '../common/request-context.js';
+import { EventsService } from '../events/events.service.js';
+import { userCreated, userDeleted, userUpdateEvents } from './user-events.js';
 import type { UserResponse } from './dto/user-response.dto.js';
 import type { CreateUserRequest, UpdateUserRequest } from './dto/users.dto.js';
 import { assertAdminRemains, assertSelfChangeAllowed, changeSet } from './user-changes.js';
@@ -36,12 +39,17 @@ export class UsersService {
     private readonly hasher: PasswordHasher,
     private readonly refreshTokens: RefreshTokens,
     private readonly access: AccessService,
+    private readonly events: EventsService,
   ) {}
 
-  async create(dto: CreateUserRequest): Promise<UserResponse> {
+  async create(ctx: RequestContext, dto: CreateUserRequest): Promise<UserResponse> {
     const hash = await this.hasher.hash(dto.password);
     try {
-      return toUserResponse(await this.users.insert(dto, hash));
+      return await transaction(this.dataSource, async (m) => {
+        const row = await this.users.insert(m, dto, hash);
+        await this.events.record(m, ctx, userCreated(row));
+        return toUserResponse(row);
+      });
     } catch (error) {
       throw duplicateUserConflict(error) ?? jsonSizeViolation(error, (f) => dto[f]) ?? error;
     }
@@ -70,7 +78,7 @@ export class UsersService {
    * Partial update. The guard has let through only the user themself or a platform admin; fields
    * only an admin may change are checked by `assertSelfChangeAllowed`.
    */
-  async update(caller: User, userId: string, dto: UpdateUserRequest, callerSession?: string): Promise<UserResponse> {
+  async update(ctx: RequestContext, caller: User, userId: string, dto: UpdateUserRequest, callerSession?: string): Promise<UserResponse> {
     const admin = isPlatformAdmin(caller);
     if (!admin) assertSelfChangeAllowed(caller, dto);
     if (dto.password !== undefined && dto.current_password !== undefined) await this.checkCurrentPassword(userId, dto.current_password);
@@ -80,7 +88,7 @@ export class UsersService {
       keepSession: caller.user_id === userId ? callerSession : undefined,
     };
     try {
-      return await transaction(this.dataSource, (em) => this.write(em, userId, dto, plan));
+      return await transaction(this.dataSource, (em) => this.write(em, ctx, userId, dto, plan));
     } catch (error) {
       throw duplicateUserConflict(error) ?? jsonSizeViolation(error, (f) => dto[f]) ?? error;
     }
@@ -97,7 +105,7 @@ export class UsersService {
    * defaulting to it: the same order, so the two wait instead of deadlocking), the set of active
    * admins, then the target row.
    */
-  private async write(em: EntityManager, userId: string, dto: UpdateUserRequest, plan: UpdatePlan): Promise<UserResponse> {
+  private async write(em: EntityManager, ctx: RequestContext, userId: string, dto: UpdateUserRequest, plan: UpdatePlan): Promise<UserResponse> {
     if (dto.default_workspace_id && !(await this.users.lockWorkspace(em, dto.default_workspace_id))) throw notWorkspaceMember(dto.default_workspace_id);
     const admins = plan.touchesAdmins ? await this.users.lockActiveAdmins(em) : undefined;
     const current = await this.users.lockForUpdate(em, userId, dto.email ?? null);
@@ -112,6 +120,7 @@ export class UsersService {
     }
     if (Object.keys(set).length === 0) return toUserResponse(current);
     const row = await this.users.updateColumns(em, userId, set);
+    await this.events.recordAll(em, ctx, userUpdateEvents(current, row, plan.newHash !== undefined));
     // A new password or a deactivation ends the user's other sessions at once; the session that
     // changed its own password stays signed in.
     if (plan.newHash !== undefined || set.is_active === false) {
@@ -126,7 +135,7 @@ export class UsersService {
    * and nothing is deleted. Checks and delete share one transaction holding the owner rows' locks,
    * so a concurrent demotion of the other owner cannot slip in between.
    */
-  async remove(userId: string): Promise<void> {
+  async remove(ctx: RequestContext, userId: string): Promise<void> {
     await transaction(this.dataSource, async (em) => {
       const peek = await this.users.adminState(em, userId, false);
       if (!peek) throw new NotFoundError('user', userId);
@@ -146,6 +155,7 @@ export class UsersService {
       const orgIds = await this.users.lastOwnerships(em, 'org_members', 'organizations', 'org_id', userId);
       if (workspaceIds.length > 0 || orgIds.length > 0) throw lastOwnerOfUser(workspaceIds, orgIds);
       await this.users.delete(em, userId);
+      await this.events.record(em, ctx, userDeleted(userId));
     });
   }
 
@@ -153,14 +163,17 @@ export class UsersService {
    * RFC 7396 merge of `patch` into the stored preferences by one UPDATE, so concurrent patches of
    * different keys all survive (each applies to the row the previous one committed).
    */
-  async patchPreferences(caller: User, patch: Record<string, unknown>): Promise<UserResponse> {
-    let row: User | undefined;
+  async patchPreferences(ctx: RequestContext, caller: User, patch: Record<string, unknown>): Promise<UserResponse> {
     try {
-      row = await this.users.mergePreferences(caller.user_id, patch);
+      return await transaction(this.dataSource, async (m) => {
+        const before = await this.users.lockPreferences(m, caller.user_id);
+        const row = before && (await this.users.mergePreferences(m, caller.user_id, patch));
+        if (!row) throw new AuthenticationError();
+        await this.events.recordAll(m, ctx, userUpdateEvents({ ...row, preferences: before }, row, false));
+        return toUserResponse(row);
+      });
     } catch (error) {
       throw jsonSizeViolation(error, () => patch) ?? error;
     }
-    if (!row) throw new AuthenticationError();
-    return toUserResponse(row);
   }
 }

@@ -3,6 +3,7 @@ import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOAuth2, Api
 import { RequirePermission } from '../access/permission.decorator.js';
 import { CurrentUser } from '../auth/current-user.decorator.js';
 import { ApiErrors, notFoundExample } from '../common/openapi.js';
+import { Ctx, type RequestContext } from '../common/request-context.js';
 import { PageQueryDto } from '../common/pagination/page-query.dto.js';
 import type { User } from '../database/entities/user.entity.js';
 import { CreateOrganizationDto, OrganizationListResponse, OrganizationResponse, OrgParamsDto, UpdateOrganizationDto } from './organization.dto.js';
@@ -20,8 +21,8 @@ export class OrganizationsController {
   @ApiOAuth2([], 'oauth2')
   @ApiCreatedResponse({ type: OrganizationResponse })
   @ApiErrors(401, slugConflict('organization'), 422)
-  createOrganization(@CurrentUser() user: User, @Body() body: CreateOrganizationDto): Promise<OrganizationResponse> {
-    return this.orgs.create(user, body);
+  createOrganization(@Ctx() ctx: RequestContext, @CurrentUser() user: User, @Body() body: CreateOrganizationDto): Promise<OrganizationResponse> {
+    return this.orgs.create(ctx, user, body);
   }
 
   /** List Organizations the caller belongs to (all of them for a platform admin) */
@@ -48,8 +49,8 @@ export class OrganizationsController {
   @RequirePermission('orgs:update')
   @ApiOkResponse({ type: OrganizationResponse })
   @ApiErrors(notFoundExample('organization'), slugConflict('organization'), 422)
-  updateOrganization(@Param() params: OrgParamsDto, @Body() body: UpdateOrganizationDto): Promise<OrganizationResponse> {
-    return this.orgs.update(params.org_id, body);
+  updateOrganization(@Ctx() ctx: RequestContext, @Param() params: OrgParamsDto, @Body() body: UpdateOrganizationDto): Promise<OrganizationResponse> {
+    return this.orgs.update(ctx, params.org_id, body);
   }
 
   /** Delete Organization with its workspaces and memberships */
@@ -58,7 +59,7 @@ export class OrganizationsController {
   @RequirePermission('orgs:delete')
   @ApiNoContentResponse({ description: 'Deleted' })
   @ApiErrors(notFoundExample('organization'), 422)
-  async deleteOrganization(@Param() params: OrgParamsDto): Promise<void> {
-    await this.orgs.remove(params.org_id);
+  async deleteOrganization(@Ctx() ctx: RequestContext, @Param() params: OrgParamsDto): Promise<void> {
+    await this.orgs.remove(ctx, params.org_id);
   }
 }

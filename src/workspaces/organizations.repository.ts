@@ -4,7 +4,8 @@ import { sqlState } from '../common/errors/database-errors.js';
 import type { TimeIdPosition } from '../common/pagination/keyset.js';
 import type { OrganizationResponse } from './organization.dto.js';
 import { insertWithSlug, slugConflict } from './slug-insert.js';
-import { returnedRows } from './sql.js';
+import type { OwnerRow } from './resource-events.js';
+import { MEMBER_WITH_USER, returnedRows } from './sql.js';
 
 export interface OrganizationRow {
   org_id: string;
@@ -50,16 +51,22 @@ export class OrganizationsRepository {
     });
   }
 
-  async addOwner(m: EntityManager, orgId: string, userId: string): Promise<void> {
-    await m.query(`INSERT INTO org_members (org_id, user_id, role, added_by) VALUES ($1, $2, 'owner', $2)`, [orgId, userId]);
+  async addOwner(m: EntityManager, orgId: string, userId: string): Promise<OwnerRow> {
+    const [row]: OwnerRow[] = await m.query(
+      `WITH m AS (INSERT INTO org_members (org_id, user_id, role, added_by) VALUES ($1, $2, 'owner', $2) RETURNING *) ${MEMBER_WITH_USER}`,
+      [orgId, userId],
+    );
+    return row;
   }
 
-  /** Makes the user a member unless they already are one, in whatever role. */
-  async joinAsMember(m: EntityManager, orgId: string, userId: string): Promise<void> {
-    await m.query(`INSERT INTO org_members (org_id, user_id, role, added_by) VALUES ($1, $2, 'member', $2) ON CONFLICT DO NOTHING`, [
-      orgId,
-      userId,
-    ]);
+  /** Makes the user a member unless they already are one, in whatever role; the new membership, if any. */
+  async joinAsMember(m: EntityManager, orgId: string, userId: string): Promise<OwnerRow | undefined> {
+    const [row]: OwnerRow[] = await m.query(
+      `WITH m AS (INSERT INTO org_members (org_id, user_id, role, added_by) VALUES ($1, $2, 'member', $2) ON CONFLICT DO NOTHING RETURNING *)
+       ${MEMBER_WITH_USER}`,
+      [orgId, userId],
+    );
+    return row;
   }
 
   /** One page, oldest first, with `limit + 1` rows so the caller sees whether more follow; and the total. */
@@ -79,8 +86,9 @@ export class OrganizationsRepository {
     return { rows, total };
   }
 
-  async findById(m: EntityManager, orgId: string): Promise<OrganizationRow | undefined> {
-    const [row]: OrganizationRow[] = await m.query(`SELECT ${ORG_COLUMNS} FROM organizations o WHERE o.org_id = $1`, [orgId]);
+  /** With `lock`, the row stays locked until commit (an update or delete reads what it changes). */
+  async findById(m: EntityManager, orgId: string, lock = false): Promise<OrganizationRow | undefined> {
+    const [row]: OrganizationRow[] = await m.query(`SELECT ${ORG_COLUMNS} FROM organizations o WHERE o.org_id = $1${lock ? ' FOR UPDATE' : ''}`, [orgId]);
     return row;
   }
 

@@ -9,6 +9,9 @@ import { transaction } from '../database/transaction.js';
 import { isPlatformAdmin, type User } from '../database/entities/user.entity.js';
 import type { CreateOrganizationDto, OrganizationListResponse, OrganizationResponse, UpdateOrganizationDto } from './organization.dto.js';
 import { OrganizationsRepository, toOrganizationResponse } from './organizations.repository.js';
+import type { RequestContext } from '../common/request-context.js';
+import { EventsService } from '../events/events.service.js';
+import { orgDeleted, orgEvent, orgMemberAdded } from './resource-events.js';
 
 /** Organizations: creation (the creator becomes owner), the caller's list, update and delete. */
 @Injectable()
@@ -17,13 +20,15 @@ export class OrganizationsService {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly cursors: CursorCodec,
     private readonly orgs: OrganizationsRepository,
+    private readonly events: EventsService,
   ) {}
 
-  async create(user: User, dto: CreateOrganizationDto): Promise<OrganizationResponse> {
+  async create(ctx: RequestContext, user: User, dto: CreateOrganizationDto): Promise<OrganizationResponse> {
     return transaction(this.dataSource, async (m) => {
-      const org = await this.orgs.create(m, dto.name, dto.slug);
-      await this.orgs.addOwner(m, org.org_id, user.user_id);
-      return toOrganizationResponse(org);
+      const org = toOrganizationResponse(await this.orgs.create(m, dto.name, dto.slug));
+      const owner = await this.orgs.addOwner(m, org.org_id, user.user_id);
+      await this.events.recordAll(m, ctx, [orgEvent('org.created', org), orgMemberAdded(org.org_id, owner)]);
+      return org;
     });
   }
 
@@ -46,13 +51,24 @@ export class OrganizationsService {
     return toOrganizationResponse(row);
   }
 
-  async update(orgId: string, dto: UpdateOrganizationDto): Promise<OrganizationResponse> {
-    const row = await this.orgs.update(this.dataSource.manager, orgId, dto);
-    if (!row) throw new NotFoundError('organization', orgId);
-    return toOrganizationResponse(row);
+  async update(ctx: RequestContext, orgId: string, dto: UpdateOrganizationDto): Promise<OrganizationResponse> {
+    return transaction(this.dataSource, async (m) => {
+      const before = await this.orgs.findById(m, orgId, true);
+      const row = before && (await this.orgs.update(m, orgId, dto));
+      if (!before || !row) throw new NotFoundError('organization', orgId);
+      const org = toOrganizationResponse(row);
+      const event = orgEvent('org.updated', org, toOrganizationResponse(before));
+      if (event.changes) await this.events.record(m, ctx, event);
+      return org;
+    });
   }
 
-  async remove(orgId: string): Promise<void> {
-    await transaction(this.dataSource, (m) => this.orgs.delete(m, orgId));
+  /** Its workspaces and memberships go with it; the one `org.deleted` event stands for them all. */
+  async remove(ctx: RequestContext, orgId: string): Promise<void> {
+    await transaction(this.dataSource, async (m) => {
+      if (!(await this.orgs.findById(m, orgId, true))) throw new NotFoundError('organization', orgId);
+      await this.orgs.delete(m, orgId);
+      await this.events.record(m, ctx, orgDeleted(orgId));
+    });
   }
 }

@@ -5,6 +5,7 @@ import { RequirePermission } from '../access/permission.decorator.js';
 import type { ResolvedScope } from '../access/scope.js';
 import { CurrentUser } from '../auth/current-user.decorator.js';
 import { ApiErrors, notFoundExample } from '../common/openapi.js';
+import { Ctx, type RequestContext } from '../common/request-context.js';
 import { PageQueryDto } from '../common/pagination/page-query.dto.js';
 import type { User } from '../database/entities/user.entity.js';
 import { OrgParamsDto } from './organization.dto.js';
@@ -22,8 +23,8 @@ export class WorkspacesController {
   @RequirePermission('workspaces:create')
   @ApiCreatedResponse({ type: WorkspaceResponse })
   @ApiErrors(notFoundExample('organization'), slugConflict('workspace'), 422)
-  createWorkspace(@CurrentUser() user: User, @Param() params: OrgParamsDto, @Body() body: CreateWorkspaceDto): Promise<WorkspaceResponse> {
-    return this.workspaces.create(user, params.org_id, body);
+  createWorkspace(@Ctx() ctx: RequestContext, @CurrentUser() user: User, @Param() params: OrgParamsDto, @Body() body: CreateWorkspaceDto): Promise<WorkspaceResponse> {
+    return this.workspaces.create(ctx, user, params.org_id, body);
   }
 
   /** List Workspaces of the organization that the caller can see */
@@ -54,8 +55,8 @@ export class WorkspacesController {
   @RequirePermission('workspaces:update')
   @ApiOkResponse({ type: WorkspaceResponse })
   @ApiErrors(notFoundExample('workspace'), notFoundExample('organization'), slugConflict('workspace'), 422)
-  updateWorkspace(@Param() params: WorkspaceParamsDto, @Body() body: UpdateWorkspaceDto): Promise<WorkspaceResponse> {
-    return this.workspaces.update(params.workspace_id, body);
+  updateWorkspace(@Ctx() ctx: RequestContext, @Param() params: WorkspaceParamsDto, @Body() body: UpdateWorkspaceDto): Promise<WorkspaceResponse> {
+    return this.workspaces.update(ctx, params.workspace_id, body);
   }
 
   /** Delete Workspace with its memberships */
@@ -64,7 +65,7 @@ export class WorkspacesController {
   @RequirePermission('workspaces:delete')
   @ApiNoContentResponse({ description: 'Deleted' })
   @ApiErrors(notFoundExample('workspace'), notFoundExample('organization'), 422)
-  async deleteWorkspace(@Param() params: WorkspaceParamsDto): Promise<void> {
-    await this.workspaces.remove(params.workspace_id);
+  async deleteWorkspace(@Ctx() ctx: RequestContext, @Param() params: WorkspaceParamsDto): Promise<void> {
+    await this.workspaces.remove(ctx, params.workspace_id);
   }
 }

@@ -3,7 +3,8 @@ import type { EntityManager } from 'typeorm';
 import { sqlState } from '../common/errors/database-errors.js';
 import type { TimeIdPosition } from '../common/pagination/keyset.js';
 import { insertWithSlug, slugConflict } from './slug-insert.js';
-import { returnedRows } from './sql.js';
+import type { OwnerRow } from './resource-events.js';
+import { MEMBER_WITH_USER, returnedRows } from './sql.js';
 import type { WorkspaceResponse } from './workspace.dto.js';
 
 export interface WorkspaceRow {
@@ -56,14 +57,14 @@ export class WorkspacesRepository {
     });
   }
 
-  /** False when the user no longer exists. */
-  async addOwner(m: EntityManager, workspaceId: string, userId: string): Promise<boolean> {
-    const owner = await m.query(
-      `INSERT INTO workspace_members (workspace_id, user_id, role, added_by, user_created_at)
-       SELECT $1, u.user_id, 'owner', u.user_id, u.created_at FROM users u WHERE u.user_id = $2 RETURNING user_id`,
+  /** Undefined when the user no longer exists. */
+  async addOwner(m: EntityManager, workspaceId: string, userId: string): Promise<OwnerRow | undefined> {
+    const [owner]: OwnerRow[] = await m.query(
+      `WITH m AS (INSERT INTO workspace_members (workspace_id, user_id, role, added_by, user_created_at)
+       SELECT $1, u.user_id, 'owner', u.user_id, u.created_at FROM users u WHERE u.user_id = $2 RETURNING *) ${MEMBER_WITH_USER}`,
       [workspaceId, userId],
     );
-    return owner.length > 0;
+    return owner;
   }
 
   /** One page, oldest first, with `limit + 1` rows so the caller sees whether more follow; and the total. */
@@ -89,8 +90,11 @@ export class WorkspacesRepository {
     return { rows, total };
   }
 
-  async findById(m: EntityManager, workspaceId: string): Promise<WorkspaceRow | undefined> {
-    const [row]: WorkspaceRow[] = await m.query(`SELECT ${WORKSPACE_COLUMNS} FROM workspaces w WHERE w.workspace_id = $1`, [workspaceId]);
+  /** With `lock`, the row stays locked until commit (an update or delete reads what it changes). */
+  async findById(m: EntityManager, workspaceId: string, lock = false): Promise<WorkspaceRow | undefined> {
+    const [row]: WorkspaceRow[] = await m.query(`SELECT ${WORKSPACE_COLUMNS} FROM workspaces w WHERE w.workspace_id = $1${lock ? ' FOR UPDATE' : ''}`, [
+      workspaceId,
+    ]);
     return row;
   }
 

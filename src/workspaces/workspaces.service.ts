@@ -11,6 +11,10 @@ import type { User } from '../database/entities/user.entity.js';
 import { OrganizationsRepository } from './organizations.repository.js';
 import type { CreateWorkspaceDto, UpdateWorkspaceDto, WorkspaceListResponse, WorkspaceResponse } from './workspace.dto.js';
 import { toWorkspaceResponse, WorkspacesRepository } from './workspaces.repository.js';
+import type { RequestContext } from '../common/request-context.js';
+import type { NewEvent } from '../events/event-types.js';
+import { EventsService } from '../events/events.service.js';
+import { orgMemberAdded, workspaceDeleted, workspaceEvent, workspaceMemberAdded } from './resource-events.js';
 
 /** Workspaces of an organization: the creator becomes owner; deleting one deletes its memberships. */
 @Injectable()
@@ -20,16 +24,21 @@ export class WorkspacesService {
     private readonly cursors: CursorCodec,
     private readonly workspaces: WorkspacesRepository,
     private readonly orgs: OrganizationsRepository,
+    private readonly events: EventsService,
   ) {}
 
-  async create(user: User, orgId: string, dto: CreateWorkspaceDto): Promise<WorkspaceResponse> {
+  async create(ctx: RequestContext, user: User, orgId: string, dto: CreateWorkspaceDto): Promise<WorkspaceResponse> {
     return transaction(this.dataSource, async (m) => {
-      const workspace = await this.workspaces.create(m, orgId, dto);
+      const workspace = toWorkspaceResponse(await this.workspaces.create(m, orgId, dto));
+      const owner = await this.workspaces.addOwner(m, workspace.workspace_id, user.user_id);
       // The caller was deleted since the guard loaded them: no workspace without its owner.
-      if (!(await this.workspaces.addOwner(m, workspace.workspace_id, user.user_id))) throw new AuthenticationError();
+      if (!owner) throw new AuthenticationError();
       // A platform admin may create a workspace in an org they are not in; membership keeps them consistent.
-      await this.orgs.joinAsMember(m, orgId, user.user_id);
-      return toWorkspaceResponse(workspace);
+      const joined = await this.orgs.joinAsMember(m, orgId, user.user_id);
+      const events: NewEvent[] = [workspaceEvent('workspace.created', workspace), workspaceMemberAdded(orgId, workspace.workspace_id, owner)];
+      if (joined) events.push(orgMemberAdded(orgId, joined));
+      await this.events.recordAll(m, ctx, events);
+      return workspace;
     });
   }
 
@@ -54,13 +63,25 @@ export class WorkspacesService {
     return toWorkspaceResponse(row);
   }
 
-  async update(workspaceId: string, dto: UpdateWorkspaceDto): Promise<WorkspaceResponse> {
-    const row = await this.workspaces.update(this.dataSource.manager, workspaceId, dto);
-    if (!row) throw new NotFoundError('workspace', workspaceId);
-    return toWorkspaceResponse(row);
+  async update(ctx: RequestContext, workspaceId: string, dto: UpdateWorkspaceDto): Promise<WorkspaceResponse> {
+    return transaction(this.dataSource, async (m) => {
+      const before = await this.workspaces.findById(m, workspaceId, true);
+      const row = before && (await this.workspaces.update(m, workspaceId, dto));
+      if (!before || !row) throw new NotFoundError('workspace', workspaceId);
+      const workspace = toWorkspaceResponse(row);
+      const event = workspaceEvent('workspace.updated', workspace, toWorkspaceResponse(before));
+      if (event.changes) await this.events.record(m, ctx, event);
+      return workspace;
+    });
   }
 
-  async remove(workspaceId: string): Promise<void> {
-    await transaction(this.dataSource, (m) => this.workspaces.delete(m, workspaceId));
+  /** Its memberships go with it; the one `workspace.deleted` event stands for them. */
+  async remove(ctx: RequestContext, workspaceId: string): Promise<void> {
+    await transaction(this.dataSource, async (m) => {
+      const row = await this.workspaces.findById(m, workspaceId, true);
+      if (!row) throw new NotFoundError('workspace', workspaceId);
+      await this.workspaces.delete(m, workspaceId);
+      await this.events.record(m, ctx, workspaceDeleted(row.org_id, workspaceId));
+    });
   }
 }

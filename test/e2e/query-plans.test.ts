@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AccessTokenVerifier } from '../../dist/auth/access-token-verifier.js';
 import { AuthService } from '../../dist/auth/auth.service.js';
+import { SYSTEM_CONTEXT } from '../../dist/common/request-context.js';
 import { RefreshTokensRepository } from '../../dist/auth/refresh-tokens.repository.js';
 import { transaction } from '../../dist/database/transaction.js';
 import { MembershipsRepository, type MemberListQuery } from '../../dist/members/memberships.repository.js';
@@ -213,7 +214,7 @@ describe('sign-in and the per-request lookup', () => {
   });
 
   it('AuthService.login: users_email_lower_key by email, users_username_lower_key by username', async () => {
-    const login = (name: string) => plansOf(() => t.app.get(AuthService).login(name, 'not-the-password').catch(() => undefined));
+    const login = (name: string) => plansOf(() => t.app.get(AuthService).login(SYSTEM_CONTEXT, name, 'not-the-password').catch(() => undefined));
     expectPlans(await login(f.memberEmail.toUpperCase()), { 'lower(u.email)': ['users_email_lower_key'] });
     expectPlans(await login(f.memberUsername.toUpperCase()), { 'lower(u.username)': ['users_username_lower_key'] });
   });

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UsersService } from '../../dist/users/users.service.js';
+import { SYSTEM_CONTEXT } from '../../dist/common/request-context.js';
 import { bearer, createTestApp, expectErrorShape, recordQueries, seedUser, TEST_PASSWORD, type SeedUser, type TestApp } from '../support/app.js';
 import { addMember, expectUserObject, seedAdmin, seedOrg, seedWorkspace } from './users.fixtures.js';
 
@@ -430,8 +431,8 @@ describe('users', () => {
         const service = t2.app.get(UsersService);
         for (let round = 0; round < 5; round++) {
           const settled = await Promise.allSettled([
-            service.update(byId[third.user_id], survivor, { is_active: false }),
-            service.update(byId[survivor], third.user_id, { is_active: false }),
+            service.update(SYSTEM_CONTEXT, byId[third.user_id], survivor, { is_active: false }),
+            service.update(SYSTEM_CONTEXT, byId[survivor], third.user_id, { is_active: false }),
           ]);
           const refused = settled.filter((r) => r.status === 'rejected') as PromiseRejectedResult[];
           expect(refused).toHaveLength(1);
