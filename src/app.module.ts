@@ -12,6 +12,7 @@ import { AppConfigModule } from './config/config.module.js';
 import type { AppConfig } from './config/config.js';
 import { DatabaseModule } from './database/database.module.js';
 import { EventsModule } from './events/events.module.js';
+import { EventFeedModule } from './events/feed/event-feed.module.js';
 import { HealthModule } from './health/health.module.js';
 import { JobsModule } from './jobs/jobs.module.js';
 import { MailModule } from './mail/mail.module.js';
@@ -44,6 +45,7 @@ export class AppModule {
         UsersModule,
         WorkspacesModule,
         MembersModule,
+        EventFeedModule.forRoot({ retentionDays: config.eventRetentionDays }),
         HealthModule,
       ],
       providers: [

@@ -17,6 +17,9 @@ const ORG_ADMIN = [
   'org_members:add',
   'org_members:update',
   'org_members:remove',
+  'events:read',
+  'audit:read',
+  'webhooks:manage',
 ] as const;
 const ORG_OWNER = [...ORG_ADMIN, 'orgs:delete', 'org_members:manage_owners'] as const;
 

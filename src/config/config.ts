@@ -46,7 +46,26 @@ export interface AppConfig {
   jobs: { enabled: boolean; pollMs: number };
   /** Outgoing mail: unset `smtpUrl` sends nothing. */
   mail: { smtpUrl?: string; from: string; retryDelaysMs?: number[] };
+  /** How long events are kept (days). */
+  eventRetentionDays: number;
+  webhooks: WebhookSettings;
 }
+
+export interface WebhookSettings {
+  /** AES-256-GCM key (32 bytes, base64 or hex) sealing endpoint secrets; generated outside production when unset. */
+  secretKey?: string;
+  /** Plain http and private, loopback and link-local addresses allowed (development and tests only). */
+  allowPrivate: boolean;
+  /** Pauses before each retry of a failed delivery. */
+  retryScheduleMs: number[];
+  /** How long a receiver has to answer. */
+  timeoutMs: number;
+  /** Deliveries in flight to one endpoint from one instance. */
+  perEndpointConcurrency: number;
+}
+
+/** 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h. */
+export const DEFAULT_WEBHOOK_RETRIES = [5_000, 300_000, 1_800_000, 7_200_000, 18_000_000, 36_000_000, 36_000_000];
 
 const PLACEHOLDER_SECRETS = ['change-me', 'changeme', 'secret', 'please-change-me', 'your-secret'];
 
@@ -61,9 +80,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     ...exposureSettings(env),
     jobs: { enabled: bool(env, 'JOBS_ENABLED', true), pollMs: int(env, 'JOBS_POLL_MS', 500, 10, 60_000) },
     mail: { smtpUrl: optionalString(env, 'SMTP_URL'), from: string(env, 'MAIL_FROM', 'Identity Service <no-reply@localhost>'), retryDelaysMs: delays(env, 'MAIL_RETRY_DELAYS_MS') },
+    eventRetentionDays: int(env, 'EVENT_RETENTION_DAYS', 90, 1, 36_500),
+    webhooks: webhookSettings(env),
   };
   checkSecrets(config);
   checkMetricsAccess(config);
+  // Outside production a missing key is generated under DATA_DIR (see dev-secret.ts).
+  if (config.nodeEnv === 'production' && !config.webhooks.secretKey) throw new ConfigError('WEBHOOK_SECRET_KEY', 'is required in production (32 random bytes, base64)');
   return config;
 }
 
@@ -146,6 +169,16 @@ function checkMetricsAccess(config: AppConfig): void {
   if (config.nodeEnv === 'production' && config.metricsEnabled && metricsToken === undefined && !metricsPublic) {
     throw new ConfigError('METRICS_TOKEN', 'is required in production (or set METRICS_PUBLIC=true, or METRICS_ENABLED=false)');
   }
+}
+
+function webhookSettings(env: Env): WebhookSettings {
+  return {
+    secretKey: optionalString(env, 'WEBHOOK_SECRET_KEY'),
+    allowPrivate: bool(env, 'WEBHOOK_ALLOW_PRIVATE', false),
+    retryScheduleMs: delays(env, 'WEBHOOK_RETRY_SCHEDULE') ?? DEFAULT_WEBHOOK_RETRIES,
+    timeoutMs: int(env, 'WEBHOOK_TIMEOUT_MS', 15_000, 100, 60_000),
+    perEndpointConcurrency: int(env, 'WEBHOOK_ENDPOINT_CONCURRENCY', 4, 1, 100),
+  };
 }
 
 function checkSecrets(config: AppConfig): void {

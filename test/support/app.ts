@@ -13,6 +13,7 @@ import { ResponseValidation } from './openapi-hook.js';
 export const TEST_JWT_SECRET = 'test-secret-that-is-long-enough-for-hs256-signing';
 export const TEST_ISSUER = 'identity-service';
 export const TEST_AUDIENCE = 'identity-service';
+export const TEST_WEBHOOK_KEY = Buffer.alloc(32, 9).toString('base64');
 
 export interface TestApp {
   app: NestExpressApplication;
@@ -59,6 +60,7 @@ export async function createTestApp(env: Record<string, string> = {}, options: C
     RATE_LIMIT_REFRESH_PER_MINUTE: '100000',
     ARGON2_MEMORY_KIB: '4096',
     ARGON2_TIME_COST: '1',
+    WEBHOOK_SECRET_KEY: TEST_WEBHOOK_KEY,
     ...env,
     DATABASE_URL: databaseUrl,
   });

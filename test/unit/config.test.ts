@@ -20,6 +20,8 @@ function failure(env: Record<string, string>): ConfigError {
   throw new Error(`accepted ${JSON.stringify(env)}`);
 }
 
+const WEBHOOK_SECRET_KEY = Buffer.alloc(32, 7).toString('base64');
+
 describe('loadConfig', () => {
   it('has a default for everything, so an empty environment starts (outside production)', () => {
     const config = loadConfig({});
@@ -81,8 +83,8 @@ describe('loadConfig', () => {
     });
 
     it('accepts a real secret, or an RS256 key pair instead', () => {
-      expect(loadConfig({ NODE_ENV: 'production', JWT_SECRET: REAL_SECRET, METRICS_TOKEN }).jwt.secret).toBe(REAL_SECRET);
-      const pair = loadConfig({ NODE_ENV: 'production', JWT_PRIVATE_KEY: 'a\\nb', JWT_PUBLIC_KEY: 'c\\nd', METRICS_TOKEN });
+      expect(loadConfig({ NODE_ENV: 'production', JWT_SECRET: REAL_SECRET, METRICS_TOKEN, WEBHOOK_SECRET_KEY }).jwt.secret).toBe(REAL_SECRET);
+      const pair = loadConfig({ NODE_ENV: 'production', JWT_PRIVATE_KEY: 'a\\nb', JWT_PUBLIC_KEY: 'c\\nd', METRICS_TOKEN, WEBHOOK_SECRET_KEY });
       expect(pair.jwt).toMatchObject({ privateKeyPem: 'a\nb', publicKeyPem: 'c\nd', secret: undefined });
     });
 
@@ -90,9 +92,9 @@ describe('loadConfig', () => {
       const error = failure({ NODE_ENV: 'production', JWT_SECRET: REAL_SECRET });
       expect(error.variable).toBe('METRICS_TOKEN');
       expect(error.message).toBe('Invalid configuration: METRICS_TOKEN is required in production (or set METRICS_PUBLIC=true, or METRICS_ENABLED=false)');
-      expect(loadConfig({ NODE_ENV: 'production', JWT_SECRET: REAL_SECRET, METRICS_TOKEN }).metricsToken).toBe(METRICS_TOKEN);
-      expect(loadConfig({ NODE_ENV: 'production', JWT_SECRET: REAL_SECRET, METRICS_PUBLIC: 'true' }).metricsPublic).toBe(true);
-      expect(loadConfig({ NODE_ENV: 'production', JWT_SECRET: REAL_SECRET, METRICS_ENABLED: 'false' }).metricsToken).toBeUndefined();
+      expect(loadConfig({ NODE_ENV: 'production', JWT_SECRET: REAL_SECRET, METRICS_TOKEN, WEBHOOK_SECRET_KEY }).metricsToken).toBe(METRICS_TOKEN);
+      expect(loadConfig({ NODE_ENV: 'production', JWT_SECRET: REAL_SECRET, METRICS_PUBLIC: 'true', WEBHOOK_SECRET_KEY }).metricsPublic).toBe(true);
+      expect(loadConfig({ NODE_ENV: 'production', JWT_SECRET: REAL_SECRET, METRICS_ENABLED: 'false', WEBHOOK_SECRET_KEY }).metricsToken).toBeUndefined();
     });
   });
 
@@ -152,9 +154,9 @@ describe('the development JWT secret', () => {
   });
 
   it('is never made up in production, nor when one is configured', async () => {
-    const production = loadConfig({ NODE_ENV: 'production', JWT_SECRET: REAL_SECRET, METRICS_PUBLIC: 'true', DATA_DIR: '/nonexistent' });
+    const production = loadConfig({ NODE_ENV: 'production', JWT_SECRET: REAL_SECRET, METRICS_PUBLIC: 'true', WEBHOOK_SECRET_KEY, DATA_DIR: '/nonexistent' });
     expect(await withDevelopmentSecret(production)).toBe(production);
-    const configured = loadConfig({ JWT_SECRET: 'given', DATA_DIR: '/nonexistent' });
+    const configured = loadConfig({ JWT_SECRET: 'given', WEBHOOK_SECRET_KEY, DATA_DIR: '/nonexistent' });
     expect((await withDevelopmentSecret(configured)).jwt.secret).toBe('given');
   });
 });

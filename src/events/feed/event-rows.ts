@@ -1,0 +1,42 @@
+import type { EventResponse } from './event.dto.js';
+
+/** An events row as the reads select it (`sequence` and `txid` as text: bigint and xid8). */
+export interface EventRow {
+  sequence: string;
+  txid: string;
+  event_id: string;
+  type: string;
+  occurred_at: Date;
+  actor_type: 'user' | 'api_key' | 'system';
+  actor_id: string | null;
+  org_id: string | null;
+  workspace_id: string | null;
+  target_type: string;
+  target_id: string;
+  data: Record<string, unknown> | null;
+  changes: Record<string, [unknown, unknown]> | null;
+  request_id: string | null;
+  ip: string | null;
+  user_agent: string | null;
+}
+
+export const EVENT_COLUMNS = `e.sequence::text AS sequence, e.txid::text AS txid, e.event_id, e.type, e.occurred_at, e.actor_type, e.actor_id,
+  e.org_id, e.workspace_id, e.target_type, e.target_id, e.data, e.changes, e.request_id, e.ip, e.user_agent`;
+
+export function toEventResponse(row: EventRow): EventResponse {
+  return {
+    event_id: row.event_id,
+    sequence: Number(row.sequence),
+    type: row.type,
+    occurred_at: row.occurred_at.toISOString(),
+    actor: { type: row.actor_type, id: row.actor_id },
+    org_id: row.org_id,
+    workspace_id: row.workspace_id,
+    target: { type: row.target_type, id: row.target_id },
+    data: row.data,
+    changes: row.changes,
+    request_id: row.request_id,
+    ip: row.ip,
+    user_agent: row.user_agent,
+  };
+}
