@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { AccessModule } from './access/access.module.js';
@@ -19,6 +20,7 @@ import { MailModule } from './mail/mail.module.js';
 import { MembersModule } from './members/members.module.js';
 import { UsersModule } from './users/users.module.js';
 import { WorkspacesModule } from './workspaces/workspaces.module.js';
+import { WebhooksModule } from './webhooks/webhooks.module.js';
 
 /** Composes the service. Guards run in the order listed: authentication (which also sets no-store), then permission. */
 @Module({})
@@ -46,6 +48,12 @@ export class AppModule {
         WorkspacesModule,
         MembersModule,
         EventFeedModule.forRoot({ retentionDays: config.eventRetentionDays }),
+        WebhooksModule.forRoot({
+          ...config.webhooks,
+          // Outside production a missing key is generated at start (kept under DATA_DIR by the server).
+          secretKey: config.webhooks.secretKey ?? randomBytes(32).toString('base64'),
+          retentionDays: config.eventRetentionDays,
+        }),
         HealthModule,
       ],
       providers: [

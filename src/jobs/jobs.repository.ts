@@ -21,6 +21,10 @@ export class JobsRepository {
     await m.query(`INSERT INTO jobs (queue, payload, run_at) VALUES ($1, $2, now() + make_interval(secs => $3::float8 / 1000))`, [queue, payload, delayMs]);
   }
 
+  async insertMany(m: EntityManager, queue: string, payloads: unknown[]): Promise<void> {
+    await m.query(`INSERT INTO jobs (queue, payload) SELECT $1, p FROM unnest($2::jsonb[]) p`, [queue, payloads.map((p) => JSON.stringify(p))]);
+  }
+
   async claim(queue: string, limit: number, leaseMs: number): Promise<ClaimedJob[]> {
     return this.dataSource.query(
       `WITH claimed AS (UPDATE jobs j SET run_at = now() + make_interval(secs => $3::float8 / 1000), attempts = j.attempts + 1
@@ -39,6 +43,11 @@ export class JobsRepository {
 
   async retryLater(jobId: string, delayMs: number, error: string): Promise<void> {
     await this.dataSource.query(`UPDATE jobs SET run_at = now() + make_interval(secs => $2::float8 / 1000), last_error = $3 WHERE job_id = $1`, [jobId, delayMs, error]);
+  }
+
+  /** Due again after `delayMs`, its claim not counted as an attempt. */
+  async defer(jobId: string, delayMs: number): Promise<void> {
+    await this.dataSource.query(`UPDATE jobs SET run_at = now() + make_interval(secs => $2::float8 / 1000), attempts = attempts - 1 WHERE job_id = $1`, [jobId, delayMs]);
   }
 
   async fail(jobId: string, error: string): Promise<void> {

@@ -30,6 +30,13 @@ export interface QueueOptions {
 /** Thrown by a handler to give a job up at once, with no retry left. */
 export class PermanentJobFailure extends Error {}
 
+/** Thrown by a handler that cannot run the job just now (a limit of its own): it runs again later, the attempt uncounted. */
+export class DeferJob extends Error {
+  constructor(readonly delayMs: number) {
+    super('deferred');
+  }
+}
+
 interface Queue {
   handler: (job: Job<any>) => Promise<void>;
   concurrency: number;
@@ -63,6 +70,16 @@ export class JobsService implements OnApplicationBootstrap, OnApplicationShutdow
   /** Adds a job in the caller's transaction; it runs after that commits, `delayMs` later at the earliest. */
   async enqueue(m: EntityManager, queue: string, payload: unknown, delayMs = 0): Promise<void> {
     await this.jobs.insert(m, queue, payload, delayMs);
+  }
+
+  /** Whether this instance runs jobs (and so the background work that feeds them). */
+  get enabled(): boolean {
+    return this.options.enabled;
+  }
+
+  /** Adds several jobs of one queue in one statement, in the caller's transaction. */
+  async enqueueMany(m: EntityManager, queue: string, payloads: unknown[]): Promise<void> {
+    if (payloads.length > 0) await this.jobs.insertMany(m, queue, payloads);
   }
 
   /** Asks this instance to look for due jobs now rather than at its next poll (after a commit). */
@@ -156,6 +173,7 @@ export class JobsService implements OnApplicationBootstrap, OnApplicationShutdow
   }
 
   private async settleFailure(queue: Queue, job: ClaimedJob, error: unknown): Promise<void> {
+    if (error instanceof DeferJob) return this.jobs.defer(job.job_id, error.delayMs);
     const message = error instanceof Error ? error.message : String(error);
     const delay = queue.retryDelaysMs[job.attempts - 1];
     if (error instanceof PermanentJobFailure || delay === undefined) await this.jobs.fail(job.job_id, message);

@@ -2,7 +2,7 @@ import type { Permission } from '../../access/permissions.js';
 import { DEFAULT_MESSAGES, ErrorCode } from './error-codes.js';
 
 export type ErrorDetails = Record<string, unknown>;
-export type ResourceType = 'user' | 'workspace' | 'organization' | 'member' | 'route';
+export type ResourceType = 'user' | 'workspace' | 'organization' | 'member' | 'webhook' | 'route';
 
 /**
  * Base of every error the service answers on purpose. Features throw these (or their own

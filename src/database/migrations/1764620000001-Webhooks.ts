@@ -32,7 +32,7 @@ export class Webhooks1764620000001 implements MigrationInterface {
         webhook_id uuid NOT NULL REFERENCES webhook_endpoints (webhook_id) ON DELETE CASCADE,
         event_id uuid NOT NULL,
         event_type text NOT NULL,
-        payload jsonb NOT NULL,
+        body text NOT NULL,
         state text NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'succeeded', 'failed')),
         attempts integer NOT NULL DEFAULT 0,
         created_at timestamptz NOT NULL DEFAULT now(),
