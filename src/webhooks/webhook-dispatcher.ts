@@ -6,7 +6,7 @@ import { toEventResponse, type EventRow } from '../events/feed/event-rows.js';
 import { JobsService } from '../jobs/jobs.service.js';
 import { DeliveriesRepository, type NewDelivery } from './deliveries.repository.js';
 import { DELIVERY_QUEUE, WEBHOOK_OPTIONS, type WebhookOptions } from './webhook-options.js';
-import { WebhooksRepository } from './webhooks.repository.js';
+import { WebhooksRepository, type Subscription } from './webhooks.repository.js';
 
 const BATCH = 500;
 
@@ -81,11 +81,16 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationS
   }
 }
 
-/** One delivery per event and enabled endpoint of its org subscribed to its type (or to `*`). */
-function deliveriesFor(events: EventRow[], endpoints: { webhook_id: string; org_id: string; event_types: string[] }[]): NewDelivery[] {
+/**
+ * One delivery per event and enabled endpoint of its org subscribed to its type (or to `*`). An
+ * endpoint gets the events that happened once it existed, not older ones the fan-out reaches late.
+ */
+function deliveriesFor(events: EventRow[], endpoints: Subscription[]): NewDelivery[] {
   const out: NewDelivery[] = [];
   for (const event of events) {
-    const matching = endpoints.filter((w) => w.org_id === event.org_id && (w.event_types.includes(event.type) || w.event_types.includes('*')));
+    const matching = endpoints.filter(
+      (w) => w.org_id === event.org_id && event.occurred_at.getTime() >= w.created_at.getTime() - 1 && (w.event_types.includes(event.type) || w.event_types.includes('*')),
+    );
     if (matching.length === 0) continue;
     const data = toEventResponse(event);
     const body = JSON.stringify({ type: event.type, timestamp: data.occurred_at, data });

@@ -25,6 +25,8 @@ export interface EndpointFields {
   enabled?: boolean;
 }
 
+export type Subscription = Pick<EndpointRow, 'webhook_id' | 'org_id' | 'event_types' | 'created_at'>;
+
 const ENDPOINT_COLUMNS = `w.webhook_id, w.org_id, w.url, w.event_types, w.description, w.enabled, w.disabled_reason, w.secret_enc,
   w.previous_secret_enc, w.previous_secret_expires_at, w.version, w.created_at, w.updated_at`;
 
@@ -93,8 +95,8 @@ export class WebhooksRepository {
   }
 
   /** The enabled endpoints of these orgs (what a page of events fans out to). */
-  async subscribed(m: EntityManager, orgIds: string[]): Promise<Pick<EndpointRow, 'webhook_id' | 'org_id' | 'event_types'>[]> {
+  async subscribed(m: EntityManager, orgIds: string[]): Promise<Subscription[]> {
     if (orgIds.length === 0) return [];
-    return m.query(`SELECT webhook_id, org_id, event_types FROM webhook_endpoints WHERE enabled AND org_id = ANY($1::uuid[])`, [orgIds]);
+    return m.query(`SELECT webhook_id, org_id, event_types, created_at FROM webhook_endpoints WHERE enabled AND org_id = ANY($1::uuid[])`, [orgIds]);
   }
 }
