@@ -8,7 +8,7 @@ export interface Received {
 }
 
 /** How a path answers: a fixed status, or one status per call (the last repeats). */
-export type Answer = number | number[] | ((call: number) => { status: number; headers?: Record<string, string> });
+export type Answer = number | number[] | ((call: number) => { status: number; headers?: Record<string, string>; delayMs?: number });
 
 /** A real HTTP receiver on 127.0.0.1 that records every request and answers as told per path. */
 export class WebhookReceiver {
@@ -59,8 +59,13 @@ export class WebhookReceiver {
       this.calls.set(path, call + 1);
       const answer = this.answers.get(path) ?? 204;
       const chosen = typeof answer === 'function' ? answer(call) : { status: Array.isArray(answer) ? answer[Math.min(call, answer.length - 1)] : answer };
-      res.writeHead(chosen.status, chosen.headers ?? {});
-      res.end();
+      const reply = () => {
+        if (res.destroyed) return;
+        res.writeHead(chosen.status, chosen.headers ?? {});
+        res.end();
+      };
+      if (chosen.delayMs) setTimeout(reply, chosen.delayMs).unref();
+      else reply();
     });
   }
 }
