@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { EventRow } from '../events/feed/event-rows.js';
-import { EVENT_COLUMNS } from '../events/feed/event-rows.js';
+import { EVENT_COLUMNS, VISIBLE_HORIZON } from '../events/feed/event-rows.js';
 import type { EndpointRow } from './webhooks.repository.js';
 
 export interface NewDelivery {
@@ -55,7 +55,7 @@ export class DeliveriesRepository {
   async eventsToDispatch(m: EntityManager, limit: number): Promise<EventRow[]> {
     return m.query(
       `SELECT ${EVENT_COLUMNS} FROM webhook_dispatch d, events e
-        WHERE d.id = 1 AND (e.txid, e.sequence) > (d.txid, d.sequence) AND e.txid < pg_snapshot_xmin(pg_current_snapshot())
+        WHERE d.id = 1 AND (e.txid, e.sequence) > (d.txid, d.sequence) AND e.txid < ${VISIBLE_HORIZON}
         ORDER BY e.txid, e.sequence LIMIT $1`,
       [limit],
     );

@@ -6,7 +6,8 @@ import { buildWorld, setWorkspaceRole, type World } from '../e2e/access-fixtures
 import { brokenInvariants } from '../reliability/invariants.js';
 import { call, json, type Outcome } from '../reliability/load.js';
 import { ServiceProcess } from '../reliability/service-process.js';
-import { createTestDatabase, dropTestDatabase, seedUser } from '../support/app.js';
+import { createTestDatabase, dropTestDatabase, seedUser, TEST_WEBHOOK_KEY } from '../support/app.js';
+import { WebhookReceiver } from '../support/webhook-receiver.js';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const LOGIN_LIMIT = 6;
@@ -27,7 +28,10 @@ describe('two instances on one database and one Redis', () => {
     db = await new DataSource(dataSourceOptions({ url: databaseUrl, poolSize: 4 })).initialize();
     w = await buildWorld(db);
     for (let i = 0; i < 2; i++) {
-      const p = new ServiceProcess({ DATABASE_URL: databaseUrl, REDIS_URL, RATE_LIMIT_LOGIN_PER_MINUTE: String(LOGIN_LIMIT), LOG_LEVEL: 'warn' });
+      const p = new ServiceProcess({
+        DATABASE_URL: databaseUrl, REDIS_URL, RATE_LIMIT_LOGIN_PER_MINUTE: String(LOGIN_LIMIT), LOG_LEVEL: 'warn',
+        WEBHOOK_ALLOW_PRIVATE: 'true', WEBHOOK_SECRET_KEY: TEST_WEBHOOK_KEY, JOBS_POLL_MS: '100',
+      });
       instances.push({ p, url: await p.listening() });
     }
   }, 120_000);
@@ -99,6 +103,24 @@ describe('two instances on one database and one Redis', () => {
       expect(adds.map((o) => o.status).sort()).toEqual([201, 409]);
     }
     expect(await brokenInvariants(db)).toEqual({});
+  });
+
+  it('delivers each event once to a webhook, whichever instance wrote it, with both fanning out and delivering', async () => {
+    const receiver = await WebhookReceiver.start();
+    try {
+      const token = w.users.orgOwner.token;
+      const created = await call('webhook', `${url(A)}/v1/orgs/${w.orgId}/webhooks`, json(token, { url: `${receiver.url}/cluster`, event_types: ['org.updated'] }));
+      expect(created.status).toBe(201);
+      const renames = Array.from({ length: 40 }, (_, i) => call('rename', `${url(i % 2 === 0 ? A : B)}/v1/orgs/${w.orgId}`, json(token, { name: `Cluster ${i}` }, 'PATCH')));
+      expect((await Promise.all(renames)).every((o) => o.status === 200)).toBe(true);
+      await receiver.waitFor('/cluster', 40, 60_000);
+      await new Promise((r) => setTimeout(r, 1_000));
+      const ids = receiver.at('/cluster').map((r) => r.headers['webhook-id']);
+      expect(ids).toHaveLength(40);
+      expect(new Set(ids).size).toBe(40);
+    } finally {
+      await receiver.close();
+    }
   });
 
   it('counts login attempts once for both instances (the limit lives in Redis)', async () => {

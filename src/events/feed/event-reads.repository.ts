@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
-import { EVENT_COLUMNS, type EventRow } from './event-rows.js';
+import { EVENT_COLUMNS, VISIBLE_HORIZON, type EventRow } from './event-rows.js';
 
 /** A feed position: events after it are those with a greater `(txid, sequence)`. */
 export interface FeedPosition {
@@ -33,7 +33,8 @@ export interface AuditRequest {
  * Reads of the events table: the feed (oldest first, up to the visibility horizon), the audit log
  * (newest first), and the retention purge.
  *
- * Why the feed pages by `(txid, sequence)` under `txid < pg_snapshot_xmin(pg_current_snapshot())`:
+ * Why the feed pages by `(txid, sequence)` under `txid <` the horizon (`VISIBLE_HORIZON`: the
+ * snapshot's oldest running transaction of this database, `pg_snapshot_xmin` narrowed to it):
  * `sequence` is taken when the row is inserted, not when its transaction commits, so a transaction
  * can commit an event with a lower sequence after a reader has already passed a higher one. Every
  * transaction id below the snapshot's xmin belongs to a transaction that has finished (committed or
@@ -42,8 +43,8 @@ export interface AuditRequest {
  * saw, which sorts after every position that reader was handed. Paging by `sequence` alone under
  * the same horizon would not be enough: a transaction that obtained its id early may insert its
  * event (and take its sequence) after a younger transaction did. Within one transaction, events
- * keep their `sequence` order. The price: a long-running transaction anywhere on the server holds
- * the horizon back, and the feed waits for it rather than skip.
+ * keep their `sequence` order. The price: a long-running transaction in this database holds the
+ * horizon back, and the feed waits for it rather than skip.
  */
 @Injectable()
 export class EventReadsRepository {
@@ -56,7 +57,7 @@ export class EventReadsRepository {
     const org = request.orgId ? `e.org_id = ${bind(request.orgId)} AND` : '';
     const types = request.types ? `AND e.type = ANY(${bind(request.types)}::text[])` : '';
     const rows: (EventRow & { horizon: string })[] = await this.dataSource.query(
-      `WITH h AS (SELECT pg_snapshot_xmin(pg_current_snapshot()) AS xmin)
+      `WITH h AS (SELECT ${VISIBLE_HORIZON} AS xmin)
        SELECT h.xmin::text AS horizon, page.* FROM h LEFT JOIN LATERAL (
          SELECT ${EVENT_COLUMNS} FROM events e
           WHERE ${org} (e.txid, e.sequence) > ($1::xid8, $2::bigint) AND e.txid < h.xmin ${types}

@@ -40,3 +40,18 @@ export function toEventResponse(row: EventRow): EventResponse {
     user_agent: row.user_agent,
   };
 }
+
+/**
+ * The visibility horizon: the lowest transaction id that may still add events to this database.
+ * It is the snapshot's oldest running transaction, leaving out those known to run in another
+ * database of the same server (a transaction never changes database, so they can never write
+ * here); a transaction not found any more, or not visible to this role, counts as one of ours.
+ * With none running, the snapshot's xmax (the next id to be given out).
+ */
+export const VISIBLE_HORIZON = `(
+  SELECT COALESCE(
+    (SELECT min(x) FROM pg_snapshot_xip(s.snap) x
+      WHERE NOT EXISTS (SELECT 1 FROM pg_stat_activity a
+                         WHERE a.backend_xid::text = (x::text::numeric % 4294967296)::text AND a.datname IS DISTINCT FROM current_database())),
+    pg_snapshot_xmax(s.snap))
+  FROM (SELECT pg_current_snapshot() AS snap) s)`;
