@@ -49,6 +49,7 @@ export class WebhooksController {
   }
 
   @Get(':webhook_id')
+  @ApiOperation({ summary: 'Get a webhook endpoint' })
   @ApiOkResponse({ type: WebhookResponse })
   @ApiErrors(notFoundExample('organization'), notFoundExample('webhook'), 422)
   get(@Param() params: WebhookParams): Promise<WebhookResponse> {
@@ -65,6 +66,7 @@ export class WebhooksController {
 
   @Delete(':webhook_id')
   @HttpCode(204)
+  @ApiOperation({ summary: 'Delete a webhook endpoint with its delivery log' })
   @ApiNoContentResponse({ description: 'Deleted' })
   @ApiErrors(notFoundExample('organization'), notFoundExample('webhook'), 422)
   async remove(@Ctx() ctx: RequestContext, @Param() params: WebhookParams): Promise<void> {

@@ -3,6 +3,7 @@ import { IsISO8601, IsInt, IsString, IsUUID, Matches, Max, MaxLength, Min } from
 import { Optional, QueryInt } from '../../common/validation/decorators.js';
 import { QueryParams } from '../../common/validation/route-params.js';
 import { LowerCaseUuid } from '../../common/validation/uuid.js';
+import { PageLimit } from '../../common/pagination/page-query.dto.js';
 
 export const FEED_PAGE_MAX = 100;
 export const FEED_PAGE_DEFAULT = 50;
@@ -116,8 +117,8 @@ export class AuditQueryDto {
   @Optional() @IsString() @Matches(/^[a-z_]+\.[a-z_]+$/)
   type?: string;
 
-  /** Only events about this target id. */
-  @Optional() @IsString() @MaxLength(254)
+  /** Only events about this target (a user, organization, workspace, member or webhook id). */
+  @Optional() @IsUUID('loose') @LowerCaseUuid()
   target_id?: string;
 
   /** Only events at or after this time (ISO 8601). */
@@ -130,9 +131,8 @@ export class AuditQueryDto {
   @Optional() @IsISO8601({ strict: true }, { message: 'must be an ISO 8601 date-time' })
   to?: string;
 
-  /** Page size, 1–100 (default 50). */
-  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: FEED_PAGE_MAX })
-  @Optional() @QueryInt() @IsInt() @Min(1) @Max(FEED_PAGE_MAX)
+  /** Page size, 1–200 (default 50). */
+  @PageLimit()
   limit?: number;
 
   /** `next_cursor` of the previous page. */
