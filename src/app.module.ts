@@ -6,6 +6,7 @@ import { PermissionGuard } from './access/permission.guard.js';
 import { AuthModule } from './auth/auth.module.js';
 import { JwtAuthGuard } from './auth/jwt-auth.guard.js';
 import { CommonModule } from './common/common.module.js';
+import { HttpConditionsModule } from './common/http/http-conditions.module.js';
 import { AllExceptionsFilter } from './common/errors/all-exceptions.filter.js';
 import { createLogging, ROOT_LOGGER } from './common/logging.js';
 import { PydanticValidationPipe } from './common/validation/validation.pipe.js';
@@ -33,6 +34,7 @@ export class AppModule {
         AppConfigModule.forRoot(config),
         DatabaseModule.forRoot({ url: config.databaseUrl, poolSize: config.dbPoolSize, outageSummarySeconds: config.logOutageSummarySeconds }),
         CommonModule,
+        HttpConditionsModule.forRoot(config.httpConditions),
         EventsModule,
         JobsModule.forRoot(config.jobs),
         MailModule.forRoot(config.mail),

@@ -49,6 +49,19 @@ export { PaginationModule, type PaginationOptions } from './common/pagination/pa
 // OpenAPI: the named error schemas and the decorator that documents them
 export { ApiErrors, ErrorResponse, ValidationErrorResponse } from './common/openapi.js';
 
+// Conditional requests and idempotency: `@Conditional()` on a single-resource route (the handler
+// returns `withETag(body, versionETag(row.version))`, the service calls `checkPrecondition` under
+// its row lock), `@Idempotent()` on a POST whose work runs through `transaction(dataSource, work, ctx)`.
+export { HttpConditionsModule } from './common/http/http-conditions.module.js';
+export { HTTP_CONDITIONS_OPTIONS, type HttpConditionsOptions } from './common/http/idempotency/idempotency.options.js';
+export { Conditional, Idempotent } from './common/http/conditional/decorators.js';
+export { ConditionalInterceptor } from './common/http/conditional/conditional.interceptor.js';
+export { IdempotencyInterceptor } from './common/http/idempotency/idempotency.interceptor.js';
+export { ETAG, withETag, versionETag, etagOf, checkPrecondition, isConditional, ifMatchSatisfied } from './common/http/conditional/etag.js';
+export { documentConditions } from './common/http/conditional/openapi.js';
+export { transaction } from './database/transaction.js';
+export type { Precondition } from './common/request-context.js';
+
 // Database: the schema the guards read, for a service that runs it on its own database
 export { MIGRATIONS as IDENTITY_MIGRATIONS } from './database/migrations/index.js';
 

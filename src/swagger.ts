@@ -5,6 +5,7 @@ import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swag
 import type { Permission } from './access/permissions.js';
 import { IS_PUBLIC_KEY } from './auth/public.decorator.js';
 import { ForbiddenError } from './common/errors/app-error.js';
+import { documentConditions } from './common/http/conditional/openapi.js';
 import { errorExample, errorResponseObject, namedExample, ErrorResponse, ValidationErrorItem, ValidationErrorResponse } from './common/openapi.js';
 
 const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'] as const;
@@ -119,6 +120,7 @@ function completeOperations(document: OpenAPIObject, publicIds: Set<string>): vo
       }
       if (operation.requestBody || (operation.parameters?.length ?? 0) > 0) statuses.push(422);
       if (operation.requestBody) statuses.push(413, 415);
+      documentConditions(operation, method);
       for (const status of statuses) operation.responses[status] ??= errorResponseObject(status);
       addErrorExamples(operation);
       describeResponses(operation);

@@ -1,5 +1,6 @@
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import type { Request } from 'express';
+import type { EntityManager } from 'typeorm';
 
 /** Who did something: a person, an API key acting on its own, or the service itself (sweeps, purges). */
 export interface Actor {
@@ -11,7 +12,20 @@ declare module 'node:http' {
   interface IncomingMessage {
     /** Set by the authentication guard when the caller is not simply `req.user` (an organization key). */
     actor?: Actor;
+    /** Set on a conditional write by the conditional-request interceptor. */
+    precondition?: Precondition;
+    /** The transaction a request sent with an `Idempotency-Key` runs in, opened by its interceptor. */
+    ambientManager?: EntityManager;
   }
+}
+
+/**
+ * What a conditional write was asked to respect: the `If-Match` it was sent (as sent), and whether
+ * the service requires one. The service compares it with the resource's tag under the row's lock.
+ */
+export interface Precondition {
+  ifMatch?: string;
+  required: boolean;
 }
 
 /**
@@ -24,6 +38,13 @@ export interface RequestContext {
   requestId: string | null;
   ip: string | null;
   userAgent: string | null;
+  /** The write's `If-Match` precondition, when the route is conditional. */
+  precondition?: Precondition;
+  /**
+   * A transaction already open for this request (an idempotent POST stores its outcome in it):
+   * `transaction()` runs the service's work in it instead of opening one.
+   */
+  manager?: EntityManager;
 }
 
 /** Work the service does by itself, outside any request. */
@@ -45,6 +66,8 @@ export function requestContextOf(req: Request): RequestContext {
     requestId: req.id ?? null,
     ip: req.ip ?? null,
     userAgent: typeof agent === 'string' ? agent.slice(0, USER_AGENT_MAX) : null,
+    precondition: req.precondition,
+    manager: req.ambientManager,
   };
 }
 

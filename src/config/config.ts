@@ -44,6 +44,8 @@ export interface AppConfig {
   trustProxy: false | number | string[];
   /** The background queue: whether this instance runs jobs, and how often it looks for due ones. */
   jobs: { enabled: boolean; pollMs: number };
+  /** Conditional writes (428 without `If-Match` when required) and how long idempotency keys are kept. */
+  httpConditions: { requireIfMatch: boolean; idempotencyTtlSeconds: number };
   /** Outgoing mail: unset `smtpUrl` sends nothing. */
   mail: { smtpUrl?: string; from: string; retryDelaysMs?: number[] };
   /** How long events are kept (days). */
@@ -78,6 +80,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     adminPassword: optionalString(env, 'ADMIN_PASSWORD'),
     ...limitSettings(env),
     ...exposureSettings(env),
+    httpConditions: { requireIfMatch: bool(env, 'REQUIRE_IF_MATCH', false), idempotencyTtlSeconds: int(env, 'IDEMPOTENCY_TTL_SECONDS', 86_400, 1, 31_536_000) },
     jobs: { enabled: bool(env, 'JOBS_ENABLED', true), pollMs: int(env, 'JOBS_POLL_MS', 500, 10, 60_000) },
     mail: { smtpUrl: optionalString(env, 'SMTP_URL'), from: string(env, 'MAIL_FROM', 'Identity Service <no-reply@localhost>'), retryDelaysMs: delays(env, 'MAIL_RETRY_DELAYS_MS') },
     eventRetentionDays: int(env, 'EVENT_RETENTION_DAYS', 90, 1, 36_500),

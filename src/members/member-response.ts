@@ -1,3 +1,4 @@
+import { versionETag, withETag } from '../common/http/conditional/etag.js';
 import type { MemberListResponse, MemberResponse, OrgMemberListResponse, OrgMemberResponse } from './member.dto.js';
 import type { MembershipScope, OrgMembershipScope } from './membership-scope.js';
 import type { MemberPage, MemberRow } from './memberships.repository.js';
@@ -27,6 +28,16 @@ export function toMemberResponse<S extends MembershipScope>(scope: S, row: Membe
       ? { user_id: row.user_id, org_id: scope.orgId, ...memberFields(row) }
       : { workspace_id: scope.workspaceId, user_id: row.user_id, org_id: scope.orgId, ...memberFields(row) };
   return member as MemberOf<S>;
+}
+
+/** The tag of a member object: its membership row's version and its user row's. */
+export function memberETag(row: Pick<MemberRow, 'member_version' | 'user_version'>): string {
+  return versionETag(row.member_version, row.user_version);
+}
+
+/** One member as a response of its own, tagged for `ETag`. */
+export function memberResource<S extends MembershipScope>(scope: S, row: MemberRow): MemberOf<S> {
+  return withETag(toMemberResponse(scope, row), memberETag(row));
 }
 
 /** `{members, total}`, plus `has_more`/`next_cursor` when paging was asked for or the list was cut. */

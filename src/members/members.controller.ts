@@ -7,6 +7,7 @@ import type { Permission } from '../access/permissions.js';
 import { CurrentUser } from '../auth/current-user.decorator.js';
 import { ForbiddenError } from '../common/errors/app-error.js';
 import { ApiErrors, EXAMPLE_ID, notFoundExample } from '../common/openapi.js';
+import { Conditional, Idempotent } from '../common/http/conditional/decorators.js';
 import { Ctx, type RequestContext } from '../common/request-context.js';
 import { ExpensiveRead } from '../common/concurrency/expensive-read.js';
 import type { User } from '../database/entities/user.entity.js';
@@ -48,6 +49,7 @@ export class MembersController {
 
   /** Add Workspace Member (role defaults to `member`) */
   @Post()
+  @Idempotent()
   @RequirePermission('members:add')
   @ApiCreatedResponse({ type: MemberResponse })
   @ApiErrors(new ForbiddenError('members:manage_owners'), notFoundExample('workspace'), notFoundExample('organization'), notFoundExample('user'), alreadyMember('workspace'), 422)
@@ -61,6 +63,7 @@ export class MembersController {
 
   /** Update Workspace Member Role */
   @Patch(':member_user_id')
+  @Conditional()
   @RequirePermission('members:update')
   @ApiOkResponse({ type: MemberResponse })
   @ApiErrors(new ForbiddenError('members:manage_owners'), notFoundExample('member'), notFoundExample('workspace'), notFoundExample('organization'), lastWorkspaceOwner(EXAMPLE_ID), 422)
@@ -74,6 +77,7 @@ export class MembersController {
 
   /** Remove Workspace Member (a member may remove themself: leave) */
   @Delete(':member_user_id')
+  @Conditional()
   @HttpCode(204)
   @RequirePermission('members:remove')
   @AllowSelf('member_user_id')

@@ -41,9 +41,20 @@ export interface MemberRow {
   added_by: string | null;
   created_at: Date;
   updated_at: Date;
+  /** The membership row's and the user row's versions: a member object shows fields of both. */
+  member_version: number;
+  user_version: number;
 }
 
-const MEMBER_COLUMNS = 'm.user_id, m.role, u.username, u.email, u.full_name, u.avatar_url, m.added_by, m.created_at, m.updated_at';
+/** A membership locked for a change: its role and what its tag is made of. */
+export interface LockedMembership<R extends string> {
+  role: R;
+  member_version: number;
+  user_version: number;
+}
+
+const MEMBER_COLUMNS =
+  'm.user_id, m.role, u.username, u.email, u.full_name, u.avatar_url, m.added_by, m.created_at, m.updated_at, m.version AS member_version, u.version AS user_version';
 
 export interface MemberPage {
   rows: MemberRow[];
@@ -123,11 +134,16 @@ export class MembershipsRepository {
     return row !== undefined;
   }
 
-  /** Locks the membership row; its role, or null when there is none. */
-  async lockMembership<R extends string>(m: EntityManager, scope: MembershipScope, userId: string): Promise<R | null> {
+  /** Locks the membership row; its role and versions, or null when there is none. */
+  async lockMembership<R extends string>(m: EntityManager, scope: MembershipScope, userId: string): Promise<LockedMembership<R> | null> {
     const { table, scopeColumn } = TABLES[scope.kind];
-    const [row] = await m.query(`SELECT role FROM ${table} WHERE ${scopeColumn} = $1 AND user_id = $2 FOR UPDATE`, [scopeIdOf(scope), userId]);
-    return row ? (row.role as R) : null;
+    const [row] = await m.query(
+      `SELECT m.role, m.version AS member_version, u.version AS user_version
+         FROM ${table} m JOIN users u ON u.user_id = m.user_id
+        WHERE m.${scopeColumn} = $1 AND m.user_id = $2 FOR UPDATE OF m`,
+      [scopeIdOf(scope), userId],
+    );
+    return row ?? null;
   }
 
   /** The scope's own `owner` memberships (in a workspace, not ownership inherited from the org). */

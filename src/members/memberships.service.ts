@@ -7,10 +7,12 @@ import type { Permission } from '../access/permissions.js';
 import type { WorkspaceRole } from '../access/roles.js';
 import type { ResolvedScope } from '../access/scope.js';
 import { ForbiddenError, NotFoundError } from '../common/errors/app-error.js';
+import { checkPrecondition } from '../common/http/conditional/etag.js';
+import type { RequestContext } from '../common/request-context.js';
 import { transaction } from '../database/transaction.js';
 import type { User } from '../database/entities/user.entity.js';
 import { lastOwnerOfOrgWorkspaces } from './member-errors.js';
-import { memberListBody, toMemberResponse, type MemberListOf, type MemberOf } from './member-response.js';
+import { memberETag, memberListBody, memberResource, type MemberListOf, type MemberOf } from './member-response.js';
 import {
   actingRole,
   alreadyMemberOf,
@@ -21,8 +23,7 @@ import {
   type MembershipScope,
   type OrgMembershipScope,
 } from './membership-scope.js';
-import { MembershipsRepository, type MemberListQuery } from './memberships.repository.js';
-import type { RequestContext } from '../common/request-context.js';
+import { MembershipsRepository, type LockedMembership, type MemberListQuery } from './memberships.repository.js';
 import { EventsService } from '../events/events.service.js';
 import { memberAdded, memberRemoved, memberRoleChanged, workspaceMembersRemoved } from './member-events.js';
 
@@ -51,7 +52,13 @@ export class MembershipsService {
    * Adds a member; in a workspace, also an org `member` membership when missing. `enforced` is the
    * permission the guard required of `user` (null when it waived it): it is asserted again under the lock.
    */
-  async add<S extends MembershipScope>(ctx: RequestContext, user: User, enforced: Permission | null, scope: S, dto: { user_id: string; role?: WorkspaceRole }): Promise<MemberOf<S>> {
+  async add<S extends MembershipScope>(
+    ctx: RequestContext,
+    user: User,
+    enforced: Permission | null,
+    scope: S,
+    dto: { user_id: string; role?: WorkspaceRole },
+  ): Promise<MemberOf<S>> {
     const role = dto.role ?? 'member';
     return transaction(this.dataSource, async (m) => {
       const targetExists = await this.memberships.lockUser(m, dto.user_id);
@@ -62,21 +69,29 @@ export class MembershipsService {
       const row = await this.memberships.insert(m, scope, dto.user_id, role, user.user_id);
       if (!row) throw alreadyMemberOf(scope);
       await this.events.recordAll(m, ctx, joined ? [memberAdded(orgScope(scope.orgId), joined), memberAdded(scope, row)] : [memberAdded(scope, row)]);
-      return toMemberResponse(scope, row);
-    });
+      return memberResource(scope, row);
+    }, ctx);
   }
 
-  async changeRole<S extends MembershipScope>(ctx: RequestContext, user: User, enforced: Permission | null, scope: S, memberId: string, role: WorkspaceRole): Promise<MemberOf<S>> {
+  async changeRole<S extends MembershipScope>(
+    ctx: RequestContext,
+    user: User,
+    enforced: Permission | null,
+    scope: S,
+    memberId: string,
+    role: WorkspaceRole,
+  ): Promise<MemberOf<S>> {
     return transaction(this.dataSource, async (m) => {
       await this.memberships.lockUser(m, memberId);
       const actor = await this.lockScope(m, user, scope, enforced);
-      const current = await this.lockMembership(m, scope, memberId);
-      this.assertMayChange(scope, actor, { isSelf: memberId === user.user_id, from: current, to: role });
-      if (dropsOwner(current, role)) await this.assertAnotherOwner(m, scope);
+      const current = await this.lockMembership(ctx, m, scope, memberId);
+      this.assertMayChange(scope, actor, { isSelf: memberId === user.user_id, from: current.role, to: role });
+      checkPrecondition(ctx, 'member', memberId, memberETag(current));
+      if (dropsOwner(current.role, role)) await this.assertAnotherOwner(m, scope);
       const row = await this.memberships.updateRole(m, scope, memberId, role);
-      if (current !== role) await this.events.record(m, ctx, memberRoleChanged(scope, row, current));
-      return toMemberResponse(scope, row);
-    });
+      if (current.role !== role) await this.events.record(m, ctx, memberRoleChanged(scope, row, current.role));
+      return memberResource(scope, row);
+    }, ctx);
   }
 
   /**
@@ -87,13 +102,14 @@ export class MembershipsService {
     await transaction(this.dataSource, async (m) => {
       await this.memberships.lockUser(m, memberId);
       const actor = await this.lockScope(m, user, scope, enforced);
-      const current = await this.lockMembership(m, scope, memberId);
-      this.assertMayChange(scope, actor, { isSelf: memberId === user.user_id, from: current, to: null });
-      if (dropsOwner(current, null)) await this.assertAnotherOwner(m, scope);
+      const current = await this.lockMembership(ctx, m, scope, memberId);
+      this.assertMayChange(scope, actor, { isSelf: memberId === user.user_id, from: current.role, to: null });
+      checkPrecondition(ctx, 'member', memberId, memberETag(current));
+      if (dropsOwner(current.role, null)) await this.assertAnotherOwner(m, scope);
       const left = scope.kind === 'org' ? await this.leaveWorkspaces(m, scope, memberId) : [];
       await this.memberships.delete(m, scope, memberId);
       await this.events.recordAll(m, ctx, [...workspaceMembersRemoved(scope.orgId, left, memberId), memberRemoved(scope, memberId)]);
-    });
+    }, ctx);
   }
 
   /**
@@ -110,10 +126,12 @@ export class MembershipsService {
     return actor;
   }
 
-  private async lockMembership(m: EntityManager, scope: MembershipScope, memberId: string): Promise<WorkspaceRole> {
-    const role = await this.memberships.lockMembership<WorkspaceRole>(m, scope, memberId);
-    if (!role) throw new NotFoundError('member', memberId);
-    return role;
+  /** A membership that is not there fails any `If-Match` (412) before it is a 404. */
+  private async lockMembership(ctx: RequestContext, m: EntityManager, scope: MembershipScope, memberId: string): Promise<LockedMembership<WorkspaceRole>> {
+    const current = await this.memberships.lockMembership<WorkspaceRole>(m, scope, memberId);
+    if (current) return current;
+    checkPrecondition(ctx, 'member', memberId, null);
+    throw new NotFoundError('member', memberId);
   }
 
   /** Rank and owner-only rules: 403 naming the scope's `manage_owners` permission. */

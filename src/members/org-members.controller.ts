@@ -7,6 +7,7 @@ import type { Permission } from '../access/permissions.js';
 import { CurrentUser } from '../auth/current-user.decorator.js';
 import { ForbiddenError } from '../common/errors/app-error.js';
 import { ApiErrors, EXAMPLE_ID, notFoundExample } from '../common/openapi.js';
+import { Conditional, Idempotent } from '../common/http/conditional/decorators.js';
 import { Ctx, type RequestContext } from '../common/request-context.js';
 import { ExpensiveRead } from '../common/concurrency/expensive-read.js';
 import type { User } from '../database/entities/user.entity.js';
@@ -40,6 +41,7 @@ export class OrgMembersController {
 
   /** Add Organization Member (role defaults to `member`) */
   @Post()
+  @Idempotent()
   @RequirePermission('org_members:add')
   @ApiCreatedResponse({ type: OrgMemberResponse })
   @ApiErrors(new ForbiddenError('org_members:manage_owners'), notFoundExample('organization'), notFoundExample('user'), alreadyMember('organization'), 422)
@@ -53,6 +55,7 @@ export class OrgMembersController {
 
   /** Update Organization Member Role */
   @Patch(':member_user_id')
+  @Conditional()
   @RequirePermission('org_members:update')
   @ApiOkResponse({ type: OrgMemberResponse })
   @ApiErrors(new ForbiddenError('org_members:manage_owners'), notFoundExample('member'), notFoundExample('organization'), lastOrgOwner(EXAMPLE_ID), 422)
@@ -66,6 +69,7 @@ export class OrgMembersController {
 
   /** Remove Organization Member (a member may remove themself: leave) */
   @Delete(':member_user_id')
+  @Conditional()
   @HttpCode(204)
   @RequirePermission('org_members:remove')
   @AllowSelf('member_user_id')

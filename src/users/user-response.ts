@@ -1,4 +1,5 @@
 import type { UserResponse } from './dto/user-response.dto.js';
+import { versionETag, withETag } from '../common/http/conditional/etag.js';
 import { USER_COLUMNS, type User } from '../database/entities/user.entity.js';
 
 type Row = Pick<User, (typeof USER_COLUMNS)[number]>;
@@ -33,4 +34,13 @@ export function toUserResponse(row: Row): UserResponse {
 function iso(value: Date | string | null): string | null {
   if (value === null || value === undefined) return null;
   return (value instanceof Date ? value : new Date(value)).toISOString();
+}
+
+/** One user as a response of its own: the body, tagged with the row's version for `ETag`. */
+export function userResource(row: Row & Pick<User, 'version'>): UserResponse {
+  return withETag(toUserResponse(row), userETag(row));
+}
+
+export function userETag(row: Pick<User, 'version'>): string {
+  return versionETag(row.version);
 }

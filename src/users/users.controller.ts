@@ -14,12 +14,13 @@ import { RequirePermission } from '../access/permission.decorator.js';
 import { CurrentSession, CurrentUser } from '../auth/current-user.decorator.js';
 import { ForbiddenError } from '../common/errors/app-error.js';
 import { ApiErrors, EXAMPLE_ID, notFoundExample } from '../common/openapi.js';
+import { Conditional, Idempotent } from '../common/http/conditional/decorators.js';
 import { Ctx, type RequestContext } from '../common/request-context.js';
 import { ExpensiveRead } from '../common/concurrency/expensive-read.js';
 import { UserListResponse, UserResponse } from './dto/user-response.dto.js';
 import { CreateUserRequest, GetUserQuery, ListUsersQuery, PreferencesPatchRequest, UpdateUserRequest, UserIdParams } from './dto/users.dto.js';
 import { emailTaken, lastAdmin, lastOwnerOfUser, usernameTaken } from './user-errors.js';
-import { toUserResponse } from './user-response.js';
+import { userResource } from './user-response.js';
 import type { User } from '../database/entities/user.entity.js';
 import { UsersListService } from './users-list.service.js';
 import { SEARCH_TOTAL_CAP } from '../database/user-search.js';
@@ -56,6 +57,7 @@ export class UsersController {
   }
 
   @Post()
+  @Idempotent()
   @RequirePermission('users:create')
   @ApiOperation({ summary: 'Create a user (platform admin)' })
   @ApiBody({ type: CreateUserRequest })
@@ -67,16 +69,18 @@ export class UsersController {
 
   /** The caller, as the authentication guard loaded them on this request: no further query. */
   @Get('me')
+  @Conditional()
   @ApiBearerAuth('bearer')
   @ApiOAuth2([], 'oauth2')
   @ApiOperation({ summary: 'Get the current user' })
   @ApiOkResponse({ type: UserResponse })
   @ApiErrors(401)
   me(@CurrentUser() user: User): UserResponse {
-    return toUserResponse(user);
+    return userResource(user);
   }
 
   @Patch('me/preferences')
+  @Conditional()
   @ApiBearerAuth('bearer')
   @ApiOAuth2([], 'oauth2')
   @ApiOperation({ summary: 'Merge-patch my preferences (RFC 7396: nested objects merge, null removes a key)' })
@@ -88,6 +92,7 @@ export class UsersController {
   }
 
   @Get(':user_id')
+  @Conditional()
   @ApiBearerAuth('bearer')
   @ApiOAuth2([], 'oauth2')
   @ApiOperation({ summary: 'Get a user (oneself, a user sharing a workspace, or anyone for a platform admin)' })
@@ -98,6 +103,7 @@ export class UsersController {
   }
 
   @Put(':user_id')
+  @Conditional()
   @RequirePermission('users:update')
   @AllowSelf('user_id')
   @ApiOperation({ summary: 'Update a user (partial): oneself, or anyone for a platform admin' })
@@ -116,6 +122,7 @@ export class UsersController {
   }
 
   @Delete(':user_id')
+  @Conditional()
   @HttpCode(204)
   @RequirePermission('users:delete')
   @AllowSelf('user_id')

@@ -16,6 +16,7 @@ export type ListRow = User & { _position: Date; _total?: number };
 export interface AdminState {
   roles: string[];
   is_active: boolean;
+  version: number;
 }
 
 /** Which users a list page holds: a workspace's members or everyone, narrowed by the filters. */
@@ -62,7 +63,7 @@ export function wholeWorkspace(filter: UserFilter): boolean {
 export class UsersRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
-  async insert(m: EntityManager, dto: CreateUserRequest, passwordHash: string): Promise<User> {
+  async insert(m: Queryable, dto: CreateUserRequest, passwordHash: string): Promise<User> {
     const [row] = await m.query(
       `INSERT INTO users AS u (email, username, password_hash, full_name, avatar_url, bio, timezone, locale,
                                preferences, settings, roles, is_active, is_verified)
@@ -139,7 +140,7 @@ export class UsersRepository {
   }
 
   /** RFC 7396 merge by one UPDATE, so concurrent patches of different keys all survive. */
-  async mergePreferences(m: EntityManager, userId: string, patch: Record<string, unknown>): Promise<User | undefined> {
+  async mergePreferences(m: Queryable, userId: string, patch: Record<string, unknown>): Promise<User | undefined> {
     const [row] = returnedRows<User>(
       await m.query(
         `UPDATE users u SET preferences = jsonb_merge_patch(u.preferences, $2::jsonb) WHERE u.user_id = $1 RETURNING ${USER_SELECT}`,
@@ -149,16 +150,16 @@ export class UsersRepository {
     return row;
   }
 
-  /** Roles and activity, unlocked (`lock` false) or with the row locked. */
+  /** Roles, activity and version, unlocked (`lock` false) or with the row locked. */
   async adminState(em: EntityManager, userId: string, lock: boolean): Promise<AdminState | undefined> {
-    const [row] = await em.query(`SELECT roles, is_active FROM users WHERE user_id = $1${lock ? ' FOR UPDATE' : ''}`, [userId]);
+    const [row] = await em.query(`SELECT roles, is_active, version FROM users WHERE user_id = $1${lock ? ' FOR UPDATE' : ''}`, [userId]);
     return row;
   }
 
   /** The stored preferences, with the row locked until commit (what a merge patch starts from). */
-  async lockPreferences(m: EntityManager, userId: string): Promise<Record<string, unknown> | undefined> {
-    const [row] = await m.query(`SELECT preferences FROM users WHERE user_id = $1 FOR UPDATE`, [userId]);
-    return row?.preferences;
+  async lockPreferences(m: EntityManager, userId: string): Promise<{ preferences: Record<string, unknown>; version: number } | undefined> {
+    const [row] = await m.query(`SELECT preferences, version FROM users WHERE user_id = $1 FOR UPDATE`, [userId]);
+    return row;
   }
 
   async delete(em: EntityManager, userId: string): Promise<void> {

@@ -5,16 +5,17 @@ import { AccessService } from '../access/access.service.js';
 import { PasswordHasher } from '../auth/password-hasher.js';
 import { RefreshTokens } from '../auth/refresh-tokens.js';
 import { AuthenticationError, NotFoundError } from '../common/errors/app-error.js';
+import { checkPrecondition } from '../common/http/conditional/etag.js';
+import type { RequestContext } from '../common/request-context.js';
 import { notWorkspaceMember } from '../database/foreign-keys.js';
 import { transaction } from '../database/transaction.js';
-import type { RequestContext } from '../common/request-context.js';
 import { EventsService } from '../events/events.service.js';
 import { userCreated, userDeleted, userUpdateEvents } from './user-events.js';
 import type { UserResponse } from './dto/user-response.dto.js';
 import type { CreateUserRequest, UpdateUserRequest } from './dto/users.dto.js';
 import { assertAdminRemains, assertSelfChangeAllowed, changeSet } from './user-changes.js';
 import { duplicateUserConflict, jsonSizeViolation, lastAdmin, lastOwnerOfUser } from './user-errors.js';
-import { toUserResponse } from './user-response.js';
+import { userETag, userResource } from './user-response.js';
 import { isPlatformAdmin, type User } from '../database/entities/user.entity.js';
 import { UsersRepository } from './users.repository.js';
 
@@ -42,14 +43,19 @@ export class UsersService {
     private readonly events: EventsService,
   ) {}
 
+  /** One transaction: the request's own when it has one (an idempotent POST), else its own. */
   async create(ctx: RequestContext, dto: CreateUserRequest): Promise<UserResponse> {
     const hash = await this.hasher.hash(dto.password);
     try {
-      return await transaction(this.dataSource, async (m) => {
-        const row = await this.users.insert(m, dto, hash);
-        await this.events.record(m, ctx, userCreated(row));
-        return toUserResponse(row);
-      });
+      return await transaction(
+        this.dataSource,
+        async (m) => {
+          const row = await this.users.insert(m, dto, hash);
+          await this.events.record(m, ctx, userCreated(row));
+          return userResource(row);
+        },
+        ctx,
+      );
     } catch (error) {
       throw duplicateUserConflict(error) ?? jsonSizeViolation(error, (f) => dto[f]) ?? error;
     }
@@ -66,12 +72,12 @@ export class UsersService {
       await this.access.authorize(caller, 'users:read', { workspaceId });
       row = await this.users.findWorkspaceMember(userId, workspaceId);
     } else if (userId.toLowerCase() === caller.user_id) {
-      return toUserResponse(caller);
+      return userResource(caller);
     } else {
       row = isPlatformAdmin(caller) ? await this.users.findById(userId) : await this.users.findSharingWorkspace(userId, caller.user_id);
     }
     if (!row) throw new NotFoundError('user', userId);
-    return toUserResponse(row);
+    return userResource(row);
   }
 
   /**
@@ -88,7 +94,7 @@ export class UsersService {
       keepSession: caller.user_id === userId ? callerSession : undefined,
     };
     try {
-      return await transaction(this.dataSource, (em) => this.write(em, ctx, userId, dto, plan));
+      return await transaction(this.dataSource, (em) => this.write(ctx, em, userId, dto, plan), ctx);
     } catch (error) {
       throw duplicateUserConflict(error) ?? jsonSizeViolation(error, (f) => dto[f]) ?? error;
     }
@@ -105,10 +111,11 @@ export class UsersService {
    * defaulting to it: the same order, so the two wait instead of deadlocking), the set of active
    * admins, then the target row.
    */
-  private async write(em: EntityManager, ctx: RequestContext, userId: string, dto: UpdateUserRequest, plan: UpdatePlan): Promise<UserResponse> {
+  private async write(ctx: RequestContext, em: EntityManager, userId: string, dto: UpdateUserRequest, plan: UpdatePlan): Promise<UserResponse> {
     if (dto.default_workspace_id && !(await this.users.lockWorkspace(em, dto.default_workspace_id))) throw notWorkspaceMember(dto.default_workspace_id);
     const admins = plan.touchesAdmins ? await this.users.lockActiveAdmins(em) : undefined;
     const current = await this.users.lockForUpdate(em, userId, dto.email ?? null);
+    checkPrecondition(ctx, 'user', userId, current ? userETag(current) : null);
     if (!current) throw new NotFoundError('user', userId);
 
     const set = changeSet(current, dto, plan.newHash);
@@ -118,7 +125,7 @@ export class UsersService {
       if (target !== null && !(await this.users.lockMembership(em, target, userId))) throw notWorkspaceMember(target);
       set.default_workspace_id = target;
     }
-    if (Object.keys(set).length === 0) return toUserResponse(current);
+    if (Object.keys(set).length === 0) return userResource(current);
     const row = await this.users.updateColumns(em, userId, set);
     await this.events.recordAll(em, ctx, userUpdateEvents(current, row, plan.newHash !== undefined));
     // A new password or a deactivation ends the user's other sessions at once; the session that
@@ -126,7 +133,7 @@ export class UsersService {
     if (plan.newHash !== undefined || set.is_active === false) {
       await this.refreshTokens.revokeAllForUser(userId, em, set.is_active !== false ? plan.keepSession : undefined);
     }
-    return toUserResponse(row);
+    return userResource(row);
   }
 
   /**
@@ -136,27 +143,33 @@ export class UsersService {
    * so a concurrent demotion of the other owner cannot slip in between.
    */
   async remove(ctx: RequestContext, userId: string): Promise<void> {
-    await transaction(this.dataSource, async (em) => {
-      const peek = await this.users.adminState(em, userId, false);
-      if (!peek) throw new NotFoundError('user', userId);
-      const wasAdmin = peek.roles.includes('admin') && peek.is_active;
-      if (wasAdmin) {
-        const admins = await this.users.lockActiveAdmins(em);
-        if (admins.includes(userId) && admins.length === 1) throw lastAdmin();
-      }
-      const target = await this.users.adminState(em, userId, true);
-      if (!target) throw new NotFoundError('user', userId);
-      if (target.roles.includes('admin') && target.is_active && !wasAdmin) {
-        // Became an admin between the two reads: take the admin lock now (a deadlock is retried).
-        const admins = await this.users.lockActiveAdmins(em);
-        if (admins.length === 1) throw lastAdmin();
-      }
-      const workspaceIds = await this.users.lastOwnerships(em, 'workspace_members', 'workspaces', 'workspace_id', userId);
-      const orgIds = await this.users.lastOwnerships(em, 'org_members', 'organizations', 'org_id', userId);
-      if (workspaceIds.length > 0 || orgIds.length > 0) throw lastOwnerOfUser(workspaceIds, orgIds);
-      await this.users.delete(em, userId);
-      await this.events.record(em, ctx, userDeleted(userId));
-    });
+    await transaction(
+      this.dataSource,
+      async (em) => {
+        const peek = await this.users.adminState(em, userId, false);
+        const wasAdmin = !!peek && peek.roles.includes('admin') && peek.is_active;
+        const admins = wasAdmin ? await this.users.lockActiveAdmins(em) : [];
+        const target = await this.users.adminState(em, userId, true);
+        // Compared under the row lock, before any state error.
+        checkPrecondition(ctx, 'user', userId, target ? userETag(target) : null);
+        if (!target) throw new NotFoundError('user', userId);
+        if (wasAdmin && admins.includes(userId) && admins.length === 1) throw lastAdmin();
+        if (target.roles.includes('admin') && target.is_active && !wasAdmin) {
+          // Became an admin between the two reads: take the admin lock now (a deadlock is retried).
+          if ((await this.users.lockActiveAdmins(em)).length === 1) throw lastAdmin();
+        }
+        await this.assertNotLastOwner(em, userId);
+        await this.users.delete(em, userId);
+        await this.events.record(em, ctx, userDeleted(userId));
+      },
+      ctx,
+    );
+  }
+
+  private async assertNotLastOwner(em: EntityManager, userId: string): Promise<void> {
+    const workspaceIds = await this.users.lastOwnerships(em, 'workspace_members', 'workspaces', 'workspace_id', userId);
+    const orgIds = await this.users.lastOwnerships(em, 'org_members', 'organizations', 'org_id', userId);
+    if (workspaceIds.length > 0 || orgIds.length > 0) throw lastOwnerOfUser(workspaceIds, orgIds);
   }
 
   /**
@@ -165,13 +178,19 @@ export class UsersService {
    */
   async patchPreferences(ctx: RequestContext, caller: User, patch: Record<string, unknown>): Promise<UserResponse> {
     try {
-      return await transaction(this.dataSource, async (m) => {
-        const before = await this.users.lockPreferences(m, caller.user_id);
-        const row = before && (await this.users.mergePreferences(m, caller.user_id, patch));
-        if (!row) throw new AuthenticationError();
-        await this.events.recordAll(m, ctx, userUpdateEvents({ ...row, preferences: before }, row, false));
-        return toUserResponse(row);
-      });
+      return await transaction(
+        this.dataSource,
+        async (m) => {
+          // The row lock orders concurrent merges; `If-Match` and the event's before are read under it.
+          const before = await this.users.lockPreferences(m, caller.user_id);
+          checkPrecondition(ctx, 'user', caller.user_id, before ? userETag(before) : null);
+          const row = before && (await this.users.mergePreferences(m, caller.user_id, patch));
+          if (!row) throw new AuthenticationError();
+          await this.events.recordAll(m, ctx, userUpdateEvents({ ...row, preferences: before.preferences }, row, false));
+          return userResource(row);
+        },
+        ctx,
+      );
     } catch (error) {
       throw jsonSizeViolation(error, () => patch) ?? error;
     }

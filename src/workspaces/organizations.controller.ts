@@ -3,6 +3,7 @@ import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOAuth2, Api
 import { RequirePermission } from '../access/permission.decorator.js';
 import { CurrentUser } from '../auth/current-user.decorator.js';
 import { ApiErrors, notFoundExample } from '../common/openapi.js';
+import { Conditional, Idempotent } from '../common/http/conditional/decorators.js';
 import { Ctx, type RequestContext } from '../common/request-context.js';
 import { PageQueryDto } from '../common/pagination/page-query.dto.js';
 import type { User } from '../database/entities/user.entity.js';
@@ -17,6 +18,7 @@ export class OrganizationsController {
 
   /** Create Organization (the caller becomes its owner) */
   @Post()
+  @Idempotent()
   @ApiBearerAuth('bearer')
   @ApiOAuth2([], 'oauth2')
   @ApiCreatedResponse({ type: OrganizationResponse })
@@ -37,6 +39,7 @@ export class OrganizationsController {
 
   /** Get Organization */
   @Get(':org_id')
+  @Conditional()
   @RequirePermission('orgs:read')
   @ApiOkResponse({ type: OrganizationResponse })
   @ApiErrors(notFoundExample('organization'), 422)
@@ -46,6 +49,7 @@ export class OrganizationsController {
 
   /** Update Organization (name, slug) */
   @Patch(':org_id')
+  @Conditional()
   @RequirePermission('orgs:update')
   @ApiOkResponse({ type: OrganizationResponse })
   @ApiErrors(notFoundExample('organization'), slugConflict('organization'), 422)
@@ -55,6 +59,7 @@ export class OrganizationsController {
 
   /** Delete Organization with its workspaces and memberships */
   @Delete(':org_id')
+  @Conditional()
   @HttpCode(204)
   @RequirePermission('orgs:delete')
   @ApiNoContentResponse({ description: 'Deleted' })

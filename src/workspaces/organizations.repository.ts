@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { sqlState } from '../common/errors/database-errors.js';
+import { versionETag, withETag } from '../common/http/conditional/etag.js';
 import type { TimeIdPosition } from '../common/pagination/keyset.js';
 import type { OrganizationResponse } from './organization.dto.js';
 import { insertWithSlug, slugConflict } from './slug-insert.js';
@@ -13,6 +14,7 @@ export interface OrganizationRow {
   slug: string;
   created_at: Date;
   updated_at: Date;
+  version: number;
 }
 
 export interface OrganizationPageRequest {
@@ -22,7 +24,7 @@ export interface OrganizationPageRequest {
   limit: number;
 }
 
-const ORG_COLUMNS = 'o.org_id, o.name, o.slug, o.created_at, o.updated_at';
+const ORG_COLUMNS = 'o.org_id, o.name, o.slug, o.created_at, o.updated_at, o.version';
 
 export function toOrganizationResponse(row: OrganizationRow): OrganizationResponse {
   return {
@@ -32,6 +34,11 @@ export function toOrganizationResponse(row: OrganizationRow): OrganizationRespon
     created_at: row.created_at.toISOString(),
     updated_at: row.updated_at.toISOString(),
   };
+}
+
+/** One organization as a response of its own, tagged for `ETag`. */
+export function organizationResource(row: OrganizationRow): OrganizationResponse {
+  return withETag(toOrganizationResponse(row), versionETag(row.version));
 }
 
 /**
@@ -90,6 +97,12 @@ export class OrganizationsRepository {
   async findById(m: EntityManager, orgId: string, lock = false): Promise<OrganizationRow | undefined> {
     const [row]: OrganizationRow[] = await m.query(`SELECT ${ORG_COLUMNS} FROM organizations o WHERE o.org_id = $1${lock ? ' FOR UPDATE' : ''}`, [orgId]);
     return row;
+  }
+
+  /** The row's version, locked until commit; undefined when there is no such organization. */
+  async lockVersion(m: EntityManager, orgId: string): Promise<number | undefined> {
+    const [row] = await m.query(`SELECT version FROM organizations WHERE org_id = $1 FOR UPDATE`, [orgId]);
+    return row?.version;
   }
 
   /** Absent fields stay unchanged; undefined when there is no such organization, 409 when the slug is taken. */

@@ -2,14 +2,15 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { NotFoundError } from '../common/errors/app-error.js';
+import { checkPrecondition, versionETag } from '../common/http/conditional/etag.js';
+import type { RequestContext } from '../common/request-context.js';
 import { CursorCodec } from '../common/pagination/cursor.js';
 import { cursorScope, positionAfter, timeIdPosition } from '../common/pagination/keyset.js';
 import { DEFAULT_PAGE_SIZE, type PageQueryDto } from '../common/pagination/page-query.dto.js';
 import { transaction } from '../database/transaction.js';
 import { isPlatformAdmin, type User } from '../database/entities/user.entity.js';
 import type { CreateOrganizationDto, OrganizationListResponse, OrganizationResponse, UpdateOrganizationDto } from './organization.dto.js';
-import { OrganizationsRepository, toOrganizationResponse } from './organizations.repository.js';
-import type { RequestContext } from '../common/request-context.js';
+import { organizationResource, OrganizationsRepository, toOrganizationResponse } from './organizations.repository.js';
 import { EventsService } from '../events/events.service.js';
 import { orgDeleted, orgEvent, orgMemberAdded } from './resource-events.js';
 
@@ -24,12 +25,17 @@ export class OrganizationsService {
   ) {}
 
   async create(ctx: RequestContext, user: User, dto: CreateOrganizationDto): Promise<OrganizationResponse> {
-    return transaction(this.dataSource, async (m) => {
-      const org = toOrganizationResponse(await this.orgs.create(m, dto.name, dto.slug));
-      const owner = await this.orgs.addOwner(m, org.org_id, user.user_id);
-      await this.events.recordAll(m, ctx, [orgEvent('org.created', org), orgMemberAdded(org.org_id, owner)]);
-      return org;
-    });
+    return transaction(
+      this.dataSource,
+      async (m) => {
+        const row = await this.orgs.create(m, dto.name, dto.slug);
+        const owner = await this.orgs.addOwner(m, row.org_id, user.user_id);
+        const org = organizationResource(row);
+        await this.events.recordAll(m, ctx, [orgEvent('org.created', org), orgMemberAdded(org.org_id, owner)]);
+        return org;
+      },
+      ctx,
+    );
   }
 
   /** The caller's organizations (every one for a platform admin), oldest first. */
@@ -48,27 +54,39 @@ export class OrganizationsService {
   async get(orgId: string): Promise<OrganizationResponse> {
     const row = await this.orgs.findById(this.dataSource.manager, orgId);
     if (!row) throw new NotFoundError('organization', orgId);
-    return toOrganizationResponse(row);
+    return organizationResource(row);
   }
 
+  /** The row is locked first: `If-Match` is compared, and the event's before read, under that lock. */
   async update(ctx: RequestContext, orgId: string, dto: UpdateOrganizationDto): Promise<OrganizationResponse> {
-    return transaction(this.dataSource, async (m) => {
-      const before = await this.orgs.findById(m, orgId, true);
-      const row = before && (await this.orgs.update(m, orgId, dto));
-      if (!before || !row) throw new NotFoundError('organization', orgId);
-      const org = toOrganizationResponse(row);
-      const event = orgEvent('org.updated', org, toOrganizationResponse(before));
-      if (event.changes) await this.events.record(m, ctx, event);
-      return org;
-    });
+    return transaction(
+      this.dataSource,
+      async (m) => {
+        const before = await this.orgs.findById(m, orgId, true);
+        checkPrecondition(ctx, 'organization', orgId, before ? versionETag(before.version) : null);
+        const row = before && (await this.orgs.update(m, orgId, dto));
+        if (!before || !row) throw new NotFoundError('organization', orgId);
+        const org = organizationResource(row);
+        const event = orgEvent('org.updated', org, toOrganizationResponse(before));
+        if (event.changes) await this.events.record(m, ctx, event);
+        return org;
+      },
+      ctx,
+    );
   }
 
   /** Its workspaces and memberships go with it; the one `org.deleted` event stands for them all. */
   async remove(ctx: RequestContext, orgId: string): Promise<void> {
-    await transaction(this.dataSource, async (m) => {
-      if (!(await this.orgs.findById(m, orgId, true))) throw new NotFoundError('organization', orgId);
-      await this.orgs.delete(m, orgId);
-      await this.events.record(m, ctx, orgDeleted(orgId));
-    });
+    await transaction(
+      this.dataSource,
+      async (m) => {
+        const before = await this.orgs.findById(m, orgId, true);
+        checkPrecondition(ctx, 'organization', orgId, before ? versionETag(before.version) : null);
+        if (!before) throw new NotFoundError('organization', orgId);
+        await this.orgs.delete(m, orgId);
+        await this.events.record(m, ctx, orgDeleted(orgId));
+      },
+      ctx,
+    );
   }
 }

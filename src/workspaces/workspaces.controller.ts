@@ -5,6 +5,7 @@ import { RequirePermission } from '../access/permission.decorator.js';
 import type { ResolvedScope } from '../access/scope.js';
 import { CurrentUser } from '../auth/current-user.decorator.js';
 import { ApiErrors, notFoundExample } from '../common/openapi.js';
+import { Conditional, Idempotent } from '../common/http/conditional/decorators.js';
 import { Ctx, type RequestContext } from '../common/request-context.js';
 import { PageQueryDto } from '../common/pagination/page-query.dto.js';
 import type { User } from '../database/entities/user.entity.js';
@@ -20,10 +21,16 @@ export class WorkspacesController {
 
   /** Create Workspace (the caller becomes its owner) */
   @Post()
+  @Idempotent()
   @RequirePermission('workspaces:create')
   @ApiCreatedResponse({ type: WorkspaceResponse })
   @ApiErrors(notFoundExample('organization'), slugConflict('workspace'), 422)
-  createWorkspace(@Ctx() ctx: RequestContext, @CurrentUser() user: User, @Param() params: OrgParamsDto, @Body() body: CreateWorkspaceDto): Promise<WorkspaceResponse> {
+  createWorkspace(
+    @Ctx() ctx: RequestContext,
+    @CurrentUser() user: User,
+    @Param() params: OrgParamsDto,
+    @Body() body: CreateWorkspaceDto,
+  ): Promise<WorkspaceResponse> {
     return this.workspaces.create(ctx, user, params.org_id, body);
   }
 
@@ -43,6 +50,7 @@ export class WorkspacesController {
 
   /** Get Workspace */
   @Get(':workspace_id')
+  @Conditional()
   @RequirePermission('workspaces:read')
   @ApiOkResponse({ type: WorkspaceResponse })
   @ApiErrors(notFoundExample('workspace'), notFoundExample('organization'), 422)
@@ -52,6 +60,7 @@ export class WorkspacesController {
 
   /** Update Workspace (name, slug, description) */
   @Patch(':workspace_id')
+  @Conditional()
   @RequirePermission('workspaces:update')
   @ApiOkResponse({ type: WorkspaceResponse })
   @ApiErrors(notFoundExample('workspace'), notFoundExample('organization'), slugConflict('workspace'), 422)
@@ -61,6 +70,7 @@ export class WorkspacesController {
 
   /** Delete Workspace with its memberships */
   @Delete(':workspace_id')
+  @Conditional()
   @HttpCode(204)
   @RequirePermission('workspaces:delete')
   @ApiNoContentResponse({ description: 'Deleted' })

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { sqlState } from '../common/errors/database-errors.js';
+import { versionETag, withETag } from '../common/http/conditional/etag.js';
 import type { TimeIdPosition } from '../common/pagination/keyset.js';
 import { insertWithSlug, slugConflict } from './slug-insert.js';
 import type { OwnerRow } from './resource-events.js';
@@ -15,6 +16,7 @@ export interface WorkspaceRow {
   description: string | null;
   created_at: Date;
   updated_at: Date;
+  version: number;
 }
 
 export interface WorkspacePageRequest {
@@ -25,7 +27,7 @@ export interface WorkspacePageRequest {
   limit: number;
 }
 
-const WORKSPACE_COLUMNS = 'w.workspace_id, w.org_id, w.name, w.slug, w.description, w.created_at, w.updated_at';
+const WORKSPACE_COLUMNS = 'w.workspace_id, w.org_id, w.name, w.slug, w.description, w.created_at, w.updated_at, w.version';
 
 export function toWorkspaceResponse(row: WorkspaceRow): WorkspaceResponse {
   return {
@@ -37,6 +39,11 @@ export function toWorkspaceResponse(row: WorkspaceRow): WorkspaceResponse {
     created_at: row.created_at.toISOString(),
     updated_at: row.updated_at.toISOString(),
   };
+}
+
+/** One workspace as a response of its own, tagged for `ETag`. */
+export function workspaceResource(row: WorkspaceRow): WorkspaceResponse {
+  return withETag(toWorkspaceResponse(row), versionETag(row.version));
 }
 
 /**
@@ -96,6 +103,12 @@ export class WorkspacesRepository {
       workspaceId,
     ]);
     return row;
+  }
+
+  /** The row's version, locked until commit; undefined when there is no such workspace. */
+  async lockVersion(m: EntityManager, workspaceId: string): Promise<number | undefined> {
+    const [row] = await m.query(`SELECT version FROM workspaces WHERE workspace_id = $1 FOR UPDATE`, [workspaceId]);
+    return row?.version;
   }
 
   /**

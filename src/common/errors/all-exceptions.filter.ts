@@ -18,6 +18,7 @@ const STATUS_CODES: Record<number, ErrorCode> = {
   404: ErrorCode.NotFound,
   405: ErrorCode.MethodNotAllowed,
   409: ErrorCode.Conflict,
+  412: ErrorCode.PreconditionFailed,
   413: ErrorCode.PayloadTooLarge,
   415: ErrorCode.UnsupportedMediaType,
   429: ErrorCode.RateLimited,
@@ -52,7 +53,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
     const status = httpStatusOf(error.code);
     this.log(error, exception, req, res);
     for (const [name, value] of Object.entries(error.headers)) res.setHeader(name, value);
-    res.status(status).json(errorBody(error.code, status, error.message, error.details));
+    res.status(status).json(errorBody(error.code, status, error.message, error.details, error.timestamp));
   }
 
   /** The client sees only the code; the log keeps the cause, tied to the request id. */

@@ -9,6 +9,9 @@ export type ResourceType = 'user' | 'workspace' | 'organization' | 'member' | 'w
  * subclasses); only the global filter turns them into HTTP responses.
  */
 export class AppError extends Error {
+  /** Set when the body was already answered once with this timestamp (a stored outcome replayed). */
+  timestamp?: string;
+
   constructor(
     readonly code: ErrorCode,
     message: string = DEFAULT_MESSAGES[code],
@@ -66,5 +69,20 @@ export class PayloadTooLargeError extends AppError {
 export class MethodNotAllowedError extends AppError {
   constructor(method: string, path: string, allowed: string[]) {
     super(ErrorCode.MethodNotAllowed, `Method ${method} is not allowed on ${path}`, { method, allowed_methods: allowed }, { Allow: allowed.join(', ') });
+  }
+}
+
+/** `If-Match` named no current tag of the resource: nothing was changed. */
+export class PreconditionFailedError extends AppError {
+  constructor(resourceType: ResourceType | string, resourceId: string, currentEtag: string | null) {
+    const headers: Record<string, string> = currentEtag === null ? {} : { ETag: currentEtag };
+    super(ErrorCode.PreconditionFailed, undefined, { resource_type: resourceType, resource_id: resourceId, current_etag: currentEtag }, headers);
+  }
+}
+
+/** The service requires `If-Match` on this write (`REQUIRE_IF_MATCH`), and none was sent. */
+export class PreconditionRequiredError extends AppError {
+  constructor() {
+    super(ErrorCode.PreconditionRequired);
   }
 }

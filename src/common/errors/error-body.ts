@@ -14,6 +14,6 @@ export function errorTimestamp(now = new Date()): string {
   return `${now.toISOString().slice(0, -1)}000`;
 }
 
-export function errorBody(error: ErrorCode, status: number, message: string, details: ErrorDetails): ErrorBody {
-  return { error, message, details, timestamp: errorTimestamp(), status_code: status };
+export function errorBody(error: ErrorCode, status: number, message: string, details: ErrorDetails, timestamp = errorTimestamp()): ErrorBody {
+  return { error, message, details, timestamp, status_code: status };
 }

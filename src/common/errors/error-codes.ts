@@ -6,6 +6,8 @@ export enum ErrorCode {
   NotFound = 'RESOURCE_NOT_FOUND',
   MethodNotAllowed = 'METHOD_NOT_ALLOWED',
   Conflict = 'RESOURCE_CONFLICT',
+  PreconditionFailed = 'PRECONDITION_FAILED',
+  PreconditionRequired = 'PRECONDITION_REQUIRED',
   PayloadTooLarge = 'PAYLOAD_TOO_LARGE',
   UnsupportedMediaType = 'UNSUPPORTED_MEDIA_TYPE',
   RequestTimeout = 'REQUEST_TIMEOUT',
@@ -30,6 +32,10 @@ export function httpStatusOf(code: ErrorCode): number {
       return 405;
     case ErrorCode.Conflict:
       return 409;
+    case ErrorCode.PreconditionFailed:
+      return 412;
+    case ErrorCode.PreconditionRequired:
+      return 428;
     case ErrorCode.PayloadTooLarge:
       return 413;
     case ErrorCode.UnsupportedMediaType:
@@ -58,6 +64,8 @@ export const DEFAULT_MESSAGES: Record<ErrorCode, string> = {
   [ErrorCode.NotFound]: 'The requested resource was not found',
   [ErrorCode.MethodNotAllowed]: 'Method not allowed',
   [ErrorCode.Conflict]: 'The resource conflicts with an existing one',
+  [ErrorCode.PreconditionFailed]: 'The resource has changed',
+  [ErrorCode.PreconditionRequired]: 'This request must be conditional (send If-Match)',
   [ErrorCode.PayloadTooLarge]: 'Request body is too large',
   [ErrorCode.UnsupportedMediaType]: 'Unsupported request body encoding',
   [ErrorCode.RequestTimeout]: 'The request was not received in time',

@@ -20,4 +20,8 @@ export class OrgMember {
 
   @Column({ type: 'timestamptz', precision: 3, default: () => 'now()' })
   updated_at: Date;
+
+  /** Moves on every change of the row (a trigger); the source of the ETag. */
+  @Column({ type: 'integer', default: 1 })
+  version: number;
 }

@@ -16,4 +16,8 @@ export class Organization {
 
   @Column({ type: 'timestamptz', precision: 3, default: () => 'now()' })
   updated_at: Date;
+
+  /** Moves on every change of the row (a trigger); the source of the ETag. */
+  @Column({ type: 'integer', default: 1 })
+  version: number;
 }

@@ -58,6 +58,10 @@ export class User {
 
   @Column({ type: 'uuid', nullable: true })
   default_workspace_id: string | null;
+
+  /** Moves on every change of the row (a trigger); the user's ETag. Never in a response body. */
+  @Column({ type: 'integer', default: 1 })
+  version: number;
 }
 
 export const PLATFORM_ADMIN_ROLE = 'admin';
@@ -73,4 +77,5 @@ export const USER_COLUMNS = [
   'last_login', 'default_workspace_id',
 ] as const;
 
-export const USER_SELECT = USER_COLUMNS.map((c) => `u.${c}`).join(', ');
+/** The response's columns and the row's version, which every query of a user reads with them. */
+export const USER_SELECT = [...USER_COLUMNS, 'version'].map((c) => `u.${c}`).join(', ');

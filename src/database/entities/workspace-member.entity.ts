@@ -25,4 +25,8 @@ export class WorkspaceMember {
 
   @Column({ type: 'timestamptz', precision: 3, default: () => 'now()' })
   updated_at: Date;
+
+  /** Moves on every change of the row (a trigger); the source of the ETag. */
+  @Column({ type: 'integer', default: 1 })
+  version: number;
 }

@@ -26,4 +26,8 @@ export class Workspace {
 
   @Column({ type: 'timestamptz', precision: 3, default: () => 'now()' })
   updated_at: Date;
+
+  /** Moves on every change of the row (a trigger); the source of the ETag. */
+  @Column({ type: 'integer', default: 1 })
+  version: number;
 }

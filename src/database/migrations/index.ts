@@ -6,6 +6,8 @@ import { SessionRevocation1764560000000 } from './1764560000000-SessionRevocatio
 import { NormalizeEmails1764560000001 } from './1764560000001-NormalizeEmails.js';
 import { UsersInactiveKeysetIndex1764570000000 } from './1764570000000-UsersInactiveKeysetIndex.js';
 import { EventsAndJobs1764600000000 } from './1764600000000-EventsAndJobs.js';
+import { ResourceVersions1764610000000 } from './1764610000000-ResourceVersions.js';
+import { IdempotencyKeys1764610000001 } from './1764610000001-IdempotencyKeys.js';
 import { EventsFeedIndexes1764620000000 } from './1764620000000-EventsFeedIndexes.js';
 import { Webhooks1764620000001 } from './1764620000001-Webhooks.js';
 
@@ -19,6 +21,8 @@ export const MIGRATIONS = [
   NormalizeEmails1764560000001,
   UsersInactiveKeysetIndex1764570000000,
   EventsAndJobs1764600000000,
+  ResourceVersions1764610000000,
+  IdempotencyKeys1764610000001,
   EventsFeedIndexes1764620000000,
   Webhooks1764620000001,
 ];
