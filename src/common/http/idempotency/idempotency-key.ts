@@ -18,7 +18,8 @@ export function parseIdempotencyKey(raw: string | string[]): string {
   const sent = Array.isArray(raw) ? raw.join(', ') : raw;
   const quoted = SF_STRING.exec(sent);
   const key = quoted ? quoted[1].replace(/\\(["\\])/g, '$1') : sent;
-  if (VISIBLE_ASCII.test(key)) return key;
+  // A value that opens a quote is a quoted string or nothing: `"abc` is not the bare key `"abc`.
+  if (VISIBLE_ASCII.test(key) && (quoted || !sent.startsWith('"'))) return key;
   throw new RequestValidationError([
     { type: 'value_error', loc: LOC, msg: 'Value error, an Idempotency-Key is 1 to 255 visible ASCII characters, bare or as a quoted string', input: sent },
   ]);
