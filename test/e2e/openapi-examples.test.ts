@@ -105,7 +105,7 @@ describe('the examples and names of the OpenAPI document', () => {
     }
     expect(problems).toEqual([]);
     const createUser = examplesOf(document.paths['/v1/users'].post.responses['409']).map((e) => e.message);
-    expect(createUser).toEqual(['A user with this email already exists', 'A user with this username already exists']);
+    expect(createUser).toEqual(['A user with this email already exists', 'A user with this username already exists', 'A request with this Idempotency-Key is still in progress']);
   });
 
   it('declares every tag it uses, each with a description, in one lower-case style', () => {

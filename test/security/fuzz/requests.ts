@@ -22,6 +22,8 @@ export interface FuzzRequest {
   query: [string, unknown][];
   body: Body;
   auth: 'caller' | 'none' | 'garbage';
+  /** The documented request headers sent (If-Match, If-None-Match, Idempotency-Key). */
+  headers?: [string, string][];
 }
 
 export function operationsOf(document: Schema): Operation[] {
@@ -44,9 +46,27 @@ function operationRequest(op: Operation, document: Schema, hints: Hints): fc.Arb
   return fc.oneof(validRequest(op, document, hints), mixedRequest(op, document, hints));
 }
 
-function parametersOf(op: Operation, document: Schema): { path: Schema[]; query: Schema[] } {
+function parametersOf(op: Operation, document: Schema): { path: Schema[]; query: Schema[]; header: Schema[] } {
   const params: Schema[] = (op.spec.parameters ?? []).map((p: Schema) => resolve(p, document));
-  return { path: params.filter((p) => p.in === 'path'), query: params.filter((p) => p.in === 'query') };
+  return { path: params.filter((p) => p.in === 'path'), query: params.filter((p) => p.in === 'query'), header: params.filter((p) => p.in === 'header') };
+}
+
+/** Tags, lists, `*`, weak tags, keys (a few reused across requests), and malformed values of both. */
+const HEADER_VALUES = ['*', '"1"', '"2.1"', 'W/"1"', '"0", "1"', 'W/"x", *', '', 'k-1', 'k-2', '"k-1"', '"unterminated', 'x'.repeat(256), 'has space', '"a\\"b"'];
+
+function headerValue(): fc.Arbitrary<string> {
+  return fc.oneof(
+    { arbitrary: fc.constantFrom(...HEADER_VALUES), weight: 3 },
+    { arbitrary: fc.string({ maxLength: 300 }).map((v) => v.replace(/[^\x20-\x7e]/g, '').trim()), weight: 1 },
+  );
+}
+
+/** Each documented header absent or sent with one of the values above. */
+function headersOf(params: Schema[]): fc.Arbitrary<[string, string][]> {
+  const none: [string, string][] = [];
+  return fc
+    .tuple(...params.map((p) => fc.oneof(fc.constant(none), headerValue().map((v): [string, string][] => [[String(p.name), v]]))))
+    .map((entries) => entries.flat());
 }
 
 function validRequest(op: Operation, document: Schema, hints: Hints): fc.Arbitrary<FuzzRequest> {
@@ -62,7 +82,8 @@ function validRequest(op: Operation, document: Schema, hints: Hints): fc.Arbitra
   const kind = Object.keys(resolve(op.spec.requestBody ?? {}, document).content ?? {})[0] === 'application/x-www-form-urlencoded' ? ('form' as const) : ('json' as const);
   const body: fc.Arbitrary<Body> = schema ? validValue(schema, document, hints).map((value) => ({ kind, value })) : fc.constant({ kind: 'none' as const });
   const side = fc.constantFrom('own', 'own', 'other');
-  return fc.record({ path, query, body, side }).map(({ side: s, path: p, ...rest }) => ({
+  const headers = headersOf(params.header);
+  return fc.record({ path, query, body, side, headers }).map(({ side: s, path: p, ...rest }) => ({
     ...describeOp(op),
     path: Object.fromEntries(Object.entries(p).map(([k, v]) => [k, sameSide(v, s)])),
     ...rest,
@@ -76,7 +97,8 @@ function mixedRequest(op: Operation, document: Schema, hints: Hints): fc.Arbitra
   const query = fc.tuple(...params.query.map((p) => queryValue(p, document, hints))).map((entries) => entries.flat() as [string, unknown][]);
   const body = bodyArbitrary(op.spec.requestBody, document, hints);
   const auth = fc.constantFrom<FuzzRequest['auth']>(...Array(8).fill('caller'), 'none', 'garbage');
-  return fc.record({ path, query, body, auth }).map((r) => ({ ...describeOp(op), ...r }));
+  const headers = headersOf(params.header);
+  return fc.record({ path, query, body, auth, headers }).map((r) => ({ ...describeOp(op), ...r }));
 }
 
 function describeOp(op: Operation): Pick<FuzzRequest, 'operation' | 'method' | 'template'> {

@@ -125,6 +125,7 @@ async function send(req: FuzzRequest, world: FuzzWorld, baseUrl: string): Promis
   const headers: Record<string, string> = {};
   if (req.auth === 'caller') headers.authorization = `Bearer ${world.token}`;
   if (req.auth === 'garbage') headers.authorization = 'Bearer eyJhbGciOiJub25lIn0.e30.';
+  for (const [name, value] of req.headers ?? []) headers[name.toLowerCase()] = value;
   let body: string | undefined;
   if (req.body.kind === 'json') {
     body = JSON.stringify(concretize(req.body.value, resolveSym)) ?? 'null';
