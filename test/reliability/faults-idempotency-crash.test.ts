@@ -53,5 +53,5 @@ describe('faults: SIGKILL between two requests with one Idempotency-Key', () => 
     expect(replayed.headers.get('etag')).toBe(created.headers.get('etag'));
     const [{ n }] = await db.query(`SELECT count(*)::int AS n FROM organizations WHERE name = 'Survives a crash'`);
     expect(n).toBe(1);
-  });
+  }, 180_000);
 });

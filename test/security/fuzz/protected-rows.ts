@@ -7,16 +7,17 @@ import type { Queryable } from '../../reliability/invariants.js';
  * may appear, by the same login), and everything in the orgs that
  * existed before the caller started (what the caller creates is theirs). Of their own user row only
  * what they may not change themself: roles, active and verified flags, provider, creation time.
- * Workspace `member_count`/`updated_at` follow memberships, which are compared on their own.
+ * Workspace `member_count`/`updated_at` follow memberships, which are compared on their own; a row's
+ * `version` follows its other columns (a login moves it too), so it is left out where they are.
  */
 const SNAPSHOT_SQL = `
   SELECT 'user ' || CASE WHEN u.user_id = $1
     THEN json_build_object('user_id', u.user_id, 'roles', u.roles, 'is_active', u.is_active, 'is_verified', u.is_verified,
                            'auth_provider', u.auth_provider, 'created_at', u.created_at)::text
-    ELSE (to_jsonb(u) - 'last_login' - 'password_hash' - 'updated_at')::text END AS line
+    ELSE (to_jsonb(u) - 'last_login' - 'password_hash' - 'updated_at' - 'version')::text END AS line
   FROM users u
   UNION ALL SELECT 'org ' || to_jsonb(o)::text FROM organizations o WHERE o.org_id = ANY($2::uuid[])
-  UNION ALL SELECT 'workspace ' || (to_jsonb(w) - 'member_count' - 'updated_at')::text FROM workspaces w WHERE w.org_id = ANY($2::uuid[])
+  UNION ALL SELECT 'workspace ' || (to_jsonb(w) - 'member_count' - 'updated_at' - 'version')::text FROM workspaces w WHERE w.org_id = ANY($2::uuid[])
   UNION ALL SELECT 'org_member ' || to_jsonb(m)::text FROM org_members m WHERE m.org_id = ANY($2::uuid[])
   UNION ALL SELECT 'workspace_member ' || to_jsonb(m)::text
     FROM workspace_members m JOIN workspaces w ON w.workspace_id = m.workspace_id WHERE w.org_id = ANY($2::uuid[])

@@ -61,6 +61,18 @@ function headerValue(): fc.Arbitrary<string> {
   );
 }
 
+/**
+ * In a valid request a header is absent or a value that lets the request through: `If-Match: *`,
+ * an `If-None-Match` no tag matches, a fresh key.
+ */
+function validHeaders(params: Schema[]): fc.Arbitrary<[string, string][]> {
+  const none: [string, string][] = [];
+  const valid = (name: string) => (name === 'Idempotency-Key' ? fc.uuid() : fc.constant(name === 'If-Match' ? '*' : '"0"'));
+  return fc
+    .tuple(...params.map((p) => fc.oneof(fc.constant(none), valid(String(p.name)).map((v): [string, string][] => [[String(p.name), v]]))))
+    .map((entries) => entries.flat());
+}
+
 /** Each documented header absent or sent with one of the values above. */
 function headersOf(params: Schema[]): fc.Arbitrary<[string, string][]> {
   const none: [string, string][] = [];
@@ -82,7 +94,7 @@ function validRequest(op: Operation, document: Schema, hints: Hints): fc.Arbitra
   const kind = Object.keys(resolve(op.spec.requestBody ?? {}, document).content ?? {})[0] === 'application/x-www-form-urlencoded' ? ('form' as const) : ('json' as const);
   const body: fc.Arbitrary<Body> = schema ? validValue(schema, document, hints).map((value) => ({ kind, value })) : fc.constant({ kind: 'none' as const });
   const side = fc.constantFrom('own', 'own', 'other');
-  const headers = headersOf(params.header);
+  const headers = validHeaders(params.header);
   return fc.record({ path, query, body, side, headers }).map(({ side: s, path: p, ...rest }) => ({
     ...describeOp(op),
     path: Object.fromEntries(Object.entries(p).map(([k, v]) => [k, sameSide(v, s)])),

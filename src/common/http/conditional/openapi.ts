@@ -47,9 +47,9 @@ function documentRead(operation: Operation, responses: Responses): void {
 function documentWrite(operation: Operation, responses: Responses): void {
   addParameter(operation, HEADERS.ifMatch);
   addSuccessHeaders(responses, ETAG_HEADER);
-  addExample(responses, '412', new PreconditionFailedError('user', EXAMPLE_ID, EXAMPLE_ETAG), 'The resource has changed: `details.current_etag` and `ETag` give its current tag');
+  addExample(responses, '412', new PreconditionFailedError('user', EXAMPLE_ID, EXAMPLE_ETAG), ['precondition_failed', 'If-Match names a tag that is no longer current']);
   responses['412'] = { ...responses['412'], headers: ETAG_HEADER };
-  addExample(responses, '428', new PreconditionRequiredError(), 'The service requires `If-Match` on this write');
+  addExample(responses, '428', new PreconditionRequiredError(), ['precondition_required', 'Sent without If-Match while REQUIRE_IF_MATCH is on']);
 }
 
 function documentIdempotency(operation: Operation, responses: Responses): void {
@@ -58,7 +58,7 @@ function documentIdempotency(operation: Operation, responses: Responses): void {
     ...ETAG_HEADER,
     'Idempotent-Replayed': { description: '`true` when this is the stored outcome of an earlier request with the same key', ...STRING },
   });
-  addExample(responses, '409', idempotencyInProgress(), undefined);
+  addExample(responses, '409', idempotencyInProgress());
   responses['409'] = { ...responses['409'], headers: { 'Retry-After': { description: 'On `idempotency_key_in_progress`: seconds to wait', ...STRING } } };
   const reused = { summary: 'The key was used for a different request', value: { detail: [REUSED] } };
   withExamples(responses, '422', { idempotency_key_reused: reused });
@@ -83,9 +83,9 @@ function addSuccessHeaders(responses: Responses, headers: Record<string, unknown
 }
 
 /** Adds the error as a named example of its status, creating the documented response when missing. */
-function addExample(responses: Responses, status: string, error: AppError, description: string | undefined): void {
-  withExamples(responses, status, Object.fromEntries([namedExample(error)]));
-  if (description) responses[status].description = description;
+function addExample(responses: Responses, status: string, error: AppError, named?: [string, string]): void {
+  const [name, example] = namedExample(error);
+  withExamples(responses, status, named ? { [named[0]]: { ...example, summary: named[1] } } : { [name]: example });
 }
 
 /** Copies, not edits: decorators may share one response object between operations. */

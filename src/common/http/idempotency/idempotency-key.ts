@@ -43,10 +43,6 @@ export function requestHash(req: Request): Buffer {
   return sha256(`${req.method}\n${req.originalUrl}\n${stringify(req.body ?? null) ?? ''}`);
 }
 
-/** A key shown in a log line: enough to find it, never the whole of it. */
-export function keyHint(key: string): string {
-  return key.length <= 8 ? '…' : `${key.slice(0, 4)}…`;
-}
 
 /** Another request holding the key is still running: the client waits a second and retries. */
 export function idempotencyInProgress(): AppError {
