@@ -17,6 +17,8 @@ const CONNECTIONS = arg('connections', 8);
 const ROUNDS = arg('rounds', 2);
 const log = (msg) => process.stderr.write(`[bench:writes] ${msg}\n`);
 const secret = randomBytes(36).toString('base64url');
+/** Unique across runs, so a repeated run creates new users rather than answering 409. */
+let sequence = 0;
 const ADMIN_EMAIL = 'bench-admin@example.com';
 
 /** Closed loop: `CONNECTIONS` workers send `next(i)` back to back for `DURATION` seconds. */
@@ -45,12 +47,15 @@ function scenarios(fx, adminToken, userToken, meTag) {
   const member = `/v1/orgs/${fx.org_id}/workspaces/${fx.workspace_id}/members/${fx.member_id}`;
   const roleChange = (extra) => (i) => ({ method: 'PATCH', path: member, headers: { ...json(userToken), ...extra }, body: JSON.stringify({ role: i % 2 ? 'admin' : 'member' }) });
   const tag = randomBytes(4).toString('hex');
-  const create = (keyed) => (i) => ({
-    method: 'POST',
-    path: '/v1/users',
-    headers: { ...json(adminToken), ...(keyed ? { 'idempotency-key': `bench-${tag}-${keyed}-${i}` } : {}) },
-    body: JSON.stringify({ email: `w_${tag}_${keyed}_${i}@example.com`, username: `w_${tag}_${keyed}_${i}`, password: 'bench-password-1234' }),
-  });
+  const create = (keyed) => () => {
+    const n = ++sequence;
+    return {
+      method: 'POST',
+      path: '/v1/users',
+      headers: { ...json(adminToken), ...(keyed ? { 'idempotency-key': `bench-${tag}-${n}` } : {}) },
+      body: JSON.stringify({ email: `w_${tag}_${n}@example.com`, username: `w_${tag}_${n}`, password: 'bench-password-1234' }),
+    };
+  };
   const me = (extra) => () => ({ method: 'GET', path: '/v1/users/me', headers: { authorization: `Bearer ${userToken}`, ...extra } });
   return [
     // `If-Match: *` takes the same path as a specific tag (locked read, compare) and never goes stale.
@@ -69,13 +74,15 @@ try {
     NODE_ENV: 'production', LOG_LEVEL: 'warn', JWT_SECRET: secret, DATABASE_URL: db.url, ADMIN_EMAIL, ADMIN_PASSWORD: randomBytes(18).toString('base64url'),
     METRICS_PUBLIC: 'true', NODE_OPTIONS: '',
   });
-  const adminId = await withClient(db.url, async (c) => (await c.query(`SELECT user_id FROM users WHERE email = $1`, [ADMIN_EMAIL])).rows[0].user_id);
+  // The owner of the bench workspace also creates the users: a platform admin.
+  await withClient(db.url, (c) => c.query(`UPDATE users SET roles = '{admin}' WHERE user_id = $1`, [fx.user_id]));
   fx.member_id = await withClient(db.url, async (c) => (await c.query(`SELECT md5('bench-user-1')::uuid AS id`)).rows[0].id);
   const sign = (sub) => jwt.sign({ sub }, secret, { algorithm: 'HS256', issuer: 'identity-service', audience: 'identity-service', expiresIn: '1h', jwtid: randomBytes(8).toString('hex') });
   const userToken = sign(fx.user_id);
   const meTag = (await fetch(`${service.url}/v1/users/me`, { headers: { authorization: `Bearer ${userToken}` } })).headers.get('etag');
+  log(`GET /v1/users/me answers ETag ${meTag}`);
   const rows = [];
-  for (const s of scenarios(fx, sign(adminId), userToken, meTag)) {
+  for (const s of scenarios(fx, userToken, userToken, meTag)) {
     await drive(service.url, s.plain); // warm-up, not counted
     const plain = [];
     const variant = [];

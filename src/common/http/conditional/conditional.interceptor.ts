@@ -2,7 +2,7 @@ import { Inject, Injectable, type CallHandler, type ExecutionContext, type NestI
 import type { Request, Response } from 'express';
 import { map, type Observable } from 'rxjs';
 import { HTTP_CONDITIONS_OPTIONS, type HttpConditionsOptions } from '../idempotency/idempotency.options.js';
-import { applyETag } from './etag.js';
+import { answerETag } from './etag.js';
 
 const WRITES = new Set(['PUT', 'PATCH', 'DELETE']);
 
@@ -25,7 +25,7 @@ export class ConditionalInterceptor implements NestInterceptor {
     }
     return next.handle().pipe(
       map((body) => {
-        applyETag(res, body);
+        answerETag(req, res, body);
         return body;
       }),
     );

@@ -1,4 +1,4 @@
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
 import { PreconditionFailedError, PreconditionRequiredError } from '../../errors/app-error.js';
 import type { RequestContext } from '../../request-context.js';
 
@@ -20,13 +20,33 @@ export function etagOf(body: unknown): string | undefined {
   return typeof body === 'object' && body !== null ? (body as { [ETAG]?: string })[ETAG] : undefined;
 }
 
-/**
- * Sets the body's tag as `ETag`. Express then answers a GET whose `If-None-Match` names it (or is
- * `*`) with 304 and no body, comparing weakly as RFC 9110 says for that header.
- */
+/** Sets the body's tag as `ETag`. */
 export function applyETag(res: Response, body: unknown): void {
   const etag = etagOf(body);
   if (etag !== undefined) res.setHeader('ETag', etag);
+}
+
+/**
+ * Sets the tag, and marks a GET whose `If-None-Match` names it (or is `*`) as fresh: Express then
+ * answers 304 with no body. Decided here rather than by Express alone, which ignores the header
+ * when the request also says `Cache-Control: no-cache` (as fetch() adds to any request carrying
+ * it): that directive is for caches, and an origin server still evaluates the precondition.
+ */
+export function answerETag(req: Request, res: Response, body: unknown): void {
+  const etag = etagOf(body);
+  if (etag === undefined) return;
+  res.setHeader('ETag', etag);
+  const header = req.headers['if-none-match'];
+  if ((req.method === 'GET' || req.method === 'HEAD') && header !== undefined && ifNoneMatchSatisfied(header, etag)) {
+    Object.defineProperty(req, 'fresh', { value: true, configurable: true });
+  }
+}
+
+/** RFC 9110 `If-None-Match`: weak comparison, so `W/"3"` names the same representation as `"3"`. */
+export function ifNoneMatchSatisfied(header: string, current: string): boolean {
+  if (header.trim() === '*') return true;
+  const opaque = (tag: string) => tag.replace(/^W\//, '');
+  return (header.match(/(?:W\/)?"[^"]*"/g) ?? []).some((tag) => opaque(tag) === opaque(current));
 }
 
 /**
