@@ -13,10 +13,21 @@ const SECRET_FIELDS = /password|secret|token|hash|key$/i;
  */
 @Injectable()
 export class EventsService {
+  private readonly listeners = new Set<() => void>();
+
   constructor(private readonly events: EventsRepository) {}
 
   async record(m: EntityManager, ctx: RequestContext, event: NewEvent): Promise<void> {
     await this.events.insert(m, ctx, { ...event, changes: masked(event.changes), data: masked(event.data) });
+    for (const listener of this.listeners) listener();
+  }
+
+  /**
+   * Calls `listener` each time an event is written on this instance (before its transaction
+   * commits): a hint for readers of the outbox to look soon, not a promise that it is visible yet.
+   */
+  onRecorded(listener: () => void): void {
+    this.listeners.add(listener);
   }
 
   /** Several events of one change, in order. */

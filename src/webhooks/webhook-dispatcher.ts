@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplica
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import { transaction } from '../database/transaction.js';
+import { EventsService } from '../events/events.service.js';
 import { toEventResponse, type EventRow } from '../events/feed/event-rows.js';
 import { JobsService } from '../jobs/jobs.service.js';
 import { DeliveriesRepository, type NewDelivery } from './deliveries.repository.js';
@@ -9,6 +10,7 @@ import { DELIVERY_QUEUE, WEBHOOK_OPTIONS, type WebhookOptions } from './webhook-
 import { WebhooksRepository, type Subscription } from './webhooks.repository.js';
 
 const BATCH = 500;
+const SOON_MS = 20;
 
 /**
  * Fans events out to webhook endpoints: reads the events past a stored position, in feed order and
@@ -28,12 +30,14 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationS
   private readonly logger = new Logger('WebhookDispatcher');
   private timer?: NodeJS.Timeout;
   private running?: Promise<void>;
+  private again = false;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly deliveries: DeliveriesRepository,
     private readonly endpoints: WebhooksRepository,
     private readonly jobs: JobsService,
+    private readonly events: EventsService,
     @Inject(WEBHOOK_OPTIONS) private readonly options: WebhookOptions,
   ) {}
 
@@ -41,19 +45,41 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationS
     if (!this.jobs.enabled) return;
     this.timer = setInterval(() => this.kick(), this.options.dispatchEveryMs);
     this.timer.unref();
+    // An event written here is fanned out soon after its commit, not at the next round; events
+    // written on other instances wait for this instance's round at most.
+    this.events.onRecorded(() => this.soon());
   }
 
   async onApplicationShutdown(): Promise<void> {
     clearInterval(this.timer);
+    clearTimeout(this.pending);
     await this.running;
   }
 
-  /** Starts a run unless one is going. */
+  private pending?: NodeJS.Timeout;
+
+  /** A run shortly, once the transaction that wrote an event has had time to commit. */
+  private soon(): void {
+    this.pending ??= setTimeout(() => {
+      this.pending = undefined;
+      this.kick();
+    }, SOON_MS).unref();
+  }
+
+  /** Starts a run, or asks the one going to run once more when it ends. */
   kick(): void {
-    this.running ??= this.drain()
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    this.again = false;
+    this.running = this.drain()
       .then(() => undefined)
       .catch((error) => this.logger.warn({ err: error }, 'webhook fan-out failed; the next run retries'))
-      .finally(() => (this.running = undefined));
+      .finally(() => {
+        this.running = undefined;
+        if (this.again) this.kick();
+      });
   }
 
   /** Fans out until no visible event is left; how many events it went through. */

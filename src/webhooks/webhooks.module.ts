@@ -25,7 +25,7 @@ export interface WebhooksModuleOptions extends Omit<WebhookOptions, 'box' | 'dis
 export class WebhooksModule {
   static forRoot(options: WebhooksModuleOptions): DynamicModule {
     const { secretKey, ...rest } = options;
-    const resolved: WebhookOptions = { ...rest, box: new SecretBox(secretKey), dispatchEveryMs: options.dispatchEveryMs ?? 200 };
+    const resolved: WebhookOptions = { ...rest, box: new SecretBox(secretKey), dispatchEveryMs: options.dispatchEveryMs ?? 1_000 };
     return {
       module: WebhooksModule,
       imports: [AccessModule, EventsModule, HealthModule],
