@@ -82,16 +82,19 @@ function requestFor(op: Operation, side: ScopeSide, w: World): { path: string; b
     org_id: side === 'own' ? w.orgId : w.otherOrgId,
     workspace_id: side === 'own' ? w.workspaceId : w.otherWorkspaceId,
     member_user_id: MISSING,
+    webhook_id: MISSING,
     user_id: w.target.user_id,
   };
   let path = op.template.replace(/\{(\w+)\}/g, (_, name: string) => ids[name]);
   if (op.template === '/v1/users' && op.method === 'get') path += `?workspace_id=${ids.workspace_id}`;
+  // A webhook that does not exist: an allowed call gets as far as looking it up, whatever the method.
+  if (op.template.includes('{webhook_id}')) return { path, body: op.method === 'patch' ? INVALID_BODY : undefined, allowedStatus: 404 };
   if (op.method === 'get') return { path, allowedStatus: 200 };
   if (op.method !== 'delete') return { path, body: INVALID_BODY, allowedStatus: 422 };
   return { path, allowedStatus: op.template.endsWith('{member_user_id}') ? 404 : 204 };
 }
 
-const isDestructive = (op: Operation) => op.method === 'delete' && !op.template.endsWith('{member_user_id}');
+const isDestructive = (op: Operation) => op.method === 'delete' && !op.template.endsWith('{member_user_id}') && !op.template.endsWith('{webhook_id}');
 
 describe('API5 broken function level authorization: every operation × every standing × own and foreign org', () => {
   let t: TestApp;
@@ -144,7 +147,9 @@ describe('API5 broken function level authorization: every operation × every sta
           const context = `${op.name} as ${who} (${side}): ${res.status} ${JSON.stringify(res.body).slice(0, 200)}`;
           if (want.status === 'allowed') {
             if (res.status !== allowedStatus) failures.push(`${context}; expected ${allowedStatus}`);
-            else if (allowedStatus === 404 && res.body.details?.resource_type !== 'member') failures.push(`${context}; expected a 404 of the member`);
+            else if (allowedStatus === 404 && res.body.details?.resource_type !== (op.template.includes('{webhook_id}') ? 'webhook' : 'member')) {
+              failures.push(`${context}; expected a 404 of the member or webhook`);
+            }
             continue;
           }
           if (res.status !== want.status) {
