@@ -30,9 +30,9 @@ export function loginFailed(userId: string | null, folded: string, reason: Login
 }
 
 export function refreshReuseDetected(userId: string, familyId: string): NewEvent {
-  return { type: 'auth.refresh_reuse_detected', target: userTarget(userId), data: { session_id: familyId } };
+  return { type: 'auth.refresh_reuse_detected', target: userTarget(userId), data: { family_id: familyId } };
 }
 
 export function loggedOut(userId: string, familyId: string | null): NewEvent {
-  return { type: 'auth.logged_out', target: userTarget(userId), data: { session_id: familyId } };
+  return { type: 'auth.logged_out', target: userTarget(userId), data: { family_id: familyId } };
 }

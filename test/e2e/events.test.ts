@@ -91,9 +91,9 @@ describe('sign-in events', () => {
       ['auth.login_succeeded', 'user', user.user_id, 'user', user.user_id, null],
       ['auth.login_failed', 'system', null, 'user', user.user_id, { reason: 'invalid_credentials' }],
       ['auth.login_failed', 'system', null, 'login', 'nobody@example.com', { reason: 'invalid_credentials' }],
-      ['auth.refresh_reuse_detected', 'system', null, 'user', user.user_id, { session_id: expect.any(String) }],
+      ['auth.refresh_reuse_detected', 'system', null, 'user', user.user_id, { family_id: expect.any(String) }],
       ['auth.login_succeeded', 'user', user.user_id, 'user', user.user_id, null],
-      ['auth.logged_out', 'user', user.user_id, 'user', user.user_id, { session_id: expect.any(String) }],
+      ['auth.logged_out', 'user', user.user_id, 'user', user.user_id, { family_id: expect.any(String) }],
     ]);
   });
 });
