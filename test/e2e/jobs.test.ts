@@ -14,8 +14,8 @@ describe('background queue', () => {
   let a: TestApp;
   let b: TestApp;
   beforeAll(async () => {
-    a = await createTestApp({ JOBS_POLL_MS: '20' });
-    b = await createTestApp({ JOBS_POLL_MS: '20', DATABASE_URL: a.databaseUrl });
+    a = await createTestApp({ JOBS_ENABLED: 'true',  JOBS_POLL_MS: '20' });
+    b = await createTestApp({ JOBS_ENABLED: 'true',  JOBS_POLL_MS: '20', DATABASE_URL: a.databaseUrl });
   });
   afterAll(async () => {
     await b?.close();

@@ -8,7 +8,7 @@ describe('outgoing mail', () => {
   let t: TestApp;
   beforeAll(async () => {
     await smtp.start();
-    t = await createTestApp({ SMTP_URL: smtp.url, JOBS_POLL_MS: '50', MAIL_RETRY_DELAYS_MS: Array(40).fill('100').join(',') });
+    t = await createTestApp({ JOBS_ENABLED: 'true',  SMTP_URL: smtp.url, JOBS_POLL_MS: '50', MAIL_RETRY_DELAYS_MS: Array(40).fill('100').join(',') });
   });
   afterAll(async () => {
     await t?.close();

@@ -13,7 +13,7 @@ let org: string;
 
 beforeAll(async () => {
   receiver = await WebhookReceiver.start();
-  t = await createTestApp({ WEBHOOK_ALLOW_PRIVATE: 'true', WEBHOOK_RETRY_SCHEDULE: '100,100,100', JOBS_POLL_MS: '50' }, { modules: [ConsumerEventsModule] });
+  t = await createTestApp({ JOBS_ENABLED: 'true',  WEBHOOK_ALLOW_PRIVATE: 'true', WEBHOOK_RETRY_SCHEDULE: '100,100,100', JOBS_POLL_MS: '50' }, { modules: [ConsumerEventsModule] });
   owner = await seedUser(t.db);
   org = await seedOrg(t.db, owner.user_id);
 });
@@ -182,7 +182,7 @@ describe('SSRF rules without WEBHOOK_ALLOW_PRIVATE', () => {
   let orgId: string;
 
   beforeAll(async () => {
-    strict = await createTestApp({ JOBS_POLL_MS: '50', WEBHOOK_RETRY_SCHEDULE: '100' });
+    strict = await createTestApp({ JOBS_ENABLED: 'true',  JOBS_POLL_MS: '50', WEBHOOK_RETRY_SCHEDULE: '100' });
     boss = await seedUser(strict.db);
     orgId = await seedOrg(strict.db, boss.user_id);
   });
