@@ -32,7 +32,14 @@ export class AppModule {
       module: AppModule,
       imports: [
         AppConfigModule.forRoot(config),
-        DatabaseModule.forRoot({ url: config.databaseUrl, poolSize: config.dbPoolSize, outageSummarySeconds: config.logOutageSummarySeconds }),
+        DatabaseModule.forRoot({
+          url: config.databaseUrl,
+          migrationUrl: config.databaseMigrationUrl,
+          poolSize: config.dbPoolSize,
+          outageSummarySeconds: config.logOutageSummarySeconds,
+          replicas: config.replicas,
+          redisUrl: config.redisUrl,
+        }),
         CommonModule,
         HttpConditionsModule.forRoot(config.httpConditions),
         EventsModule,

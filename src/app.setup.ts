@@ -13,6 +13,8 @@ import { utf8BodiesOnly } from './common/http/utf8-body.js';
 import { quietStartup, requestLog, ROOT_LOGGER } from './common/logging.js';
 import { PinoNestLogger } from './common/nest-logger.js';
 import { setupSwagger } from './swagger.js';
+import { ReadRouter } from './database/replicas/read-router.js';
+import { recordWrites } from './database/replicas/record-writes.js';
 import type { AppConfig } from './config/config.js';
 import { Metrics } from './health/metrics.js';
 
@@ -49,6 +51,8 @@ export async function createApp(config: AppConfig & { databaseUrl: string }, opt
   answerClientErrors(app.getHttpServer(), app.get(ROOT_LOGGER));
   app.use(lenientPathDecoding);
   if (config.metricsEnabled) app.use(app.get(Metrics).middleware);
+  const reads = app.get(ReadRouter);
+  if (reads.enabled) app.use(recordWrites(reads));
   // Not strict: any JSON document parses, and a body that is not an object is then refused by
   // validation the way pydantic refuses it (422 `model_attributes_type`), not as malformed JSON.
   // `verify` is body-parser's own option, which Nest's typing does not list.

@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import { ForbiddenError, NotFoundError } from '../common/errors/app-error.js';
 import { UUID_PATTERN } from '../common/validation/uuid.js';
+import { ReadRouter } from '../database/replicas/read-router.js';
 import { isPlatformAdmin, type User } from '../database/entities/user.entity.js';
 import type { Permission } from './permissions.js';
 import { ScopeRepository } from './scope.repository.js';
@@ -14,21 +15,22 @@ export class AccessService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly scopes: ScopeRepository,
+    private readonly reads: ReadRouter,
   ) {}
 
   /**
    * The caller's standing in the scope. A scope that does not exist, or that the caller cannot see,
    * is 404 of its own type (never 403, so existence is not leaked). Pass `manager` to read inside a
-   * transaction, after its locks.
+   * transaction, after its locks; without one, a replica fresh enough for the caller may answer.
    */
-  async resolve(user: User, ref: ScopeRef, manager: EntityManager = this.dataSource.manager): Promise<ResolvedScope> {
+  async resolve(user: User, ref: ScopeRef, manager?: EntityManager): Promise<ResolvedScope> {
     const platformAdmin = isPlatformAdmin(user);
     if (!ref.orgId && !ref.workspaceId) {
       return { orgId: null, workspaceId: null, platformAdmin, orgRole: null, workspaceRole: null, effectiveWorkspaceRole: null };
     }
     if (ref.orgId && !UUID_PATTERN.test(ref.orgId)) throw new NotFoundError('organization', ref.orgId);
     if (ref.workspaceId && !UUID_PATTERN.test(ref.workspaceId)) throw notFound(ref);
-    const row = await this.scopes.standing(manager, ref, user.user_id);
+    const row = await this.scopes.standing(manager ?? (await this.reads.manager(user.user_id)), ref, user.user_id);
     const scope: ResolvedScope = {
       orgId: row.org_id,
       workspaceId: row.workspace_id,

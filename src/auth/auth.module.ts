@@ -1,4 +1,4 @@
-import { Inject, Injectable, Module, type DynamicModule, type FactoryProvider, type OnModuleDestroy, type OnModuleInit, type Provider } from '@nestjs/common';
+import { Inject, Injectable, Module, Optional, type DynamicModule, type FactoryProvider, type OnModuleDestroy, type OnModuleInit, type Provider } from '@nestjs/common';
 import { PassportModule } from '@nestjs/passport';
 import { getOptionsToken, getStorageToken, ThrottlerStorageService } from '@nestjs/throttler';
 import { EventsModule } from '../events/events.module.js';
@@ -19,6 +19,7 @@ import { RedisThrottlerStorage } from './rate-limit/redis-throttler.storage.js';
 import { RefreshTokensRepository } from './refresh-tokens.repository.js';
 import { RefreshTokens } from './refresh-tokens.js';
 import { TokenService } from './token.service.js';
+import { JobsService } from '../jobs/jobs.service.js';
 
 export interface AuthModuleAsyncOptions {
   imports?: DynamicModule['imports'];
@@ -28,13 +29,23 @@ export interface AuthModuleAsyncOptions {
   mountControllers?: boolean;
 }
 
-/** Deletes expired refresh tokens every hour (only where the auth endpoints are served). */
+const PURGE_INTERVAL_MS = 3_600_000;
+
+/**
+ * Deletes expired refresh tokens every hour (only where the auth endpoints are served), on one
+ * instance of all that share the database (the background queue's periodic tasks). A consumer
+ * without the queue purges on its own timer.
+ */
 @Injectable()
 class RefreshTokenJanitor implements OnModuleInit, OnModuleDestroy {
   private timer?: NodeJS.Timeout;
-  constructor(@Inject(RefreshTokens) private readonly tokens: RefreshTokens) {}
+  constructor(
+    @Inject(RefreshTokens) private readonly tokens: RefreshTokens,
+    @Optional() private readonly jobs?: JobsService,
+  ) {}
   onModuleInit(): void {
-    this.timer = setInterval(() => void this.tokens.purgeExpired().catch(() => undefined), 3_600_000);
+    if (this.jobs) return this.jobs.every('refresh-token-purge', PURGE_INTERVAL_MS, () => this.tokens.purgeExpired());
+    this.timer = setInterval(() => void this.tokens.purgeExpired().catch(() => undefined), PURGE_INTERVAL_MS);
     this.timer.unref();
   }
   onModuleDestroy(): void {

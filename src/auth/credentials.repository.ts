@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
-import { pgPool } from '../database/pg-pool.js';
+import { ReadRouter } from '../database/replicas/read-router.js';
 import { USER_SELECT, type User } from '../database/entities/user.entity.js';
 
 /** What a login needs of an account, looked up by the login as the unique indexes fold it. */
@@ -33,7 +33,10 @@ const BOOTSTRAP_LOCK_KEY = 742_002;
 /** The sign-in side of the users table: what authentication reads and the first admin it writes. */
 @Injectable()
 export class CredentialsRepository {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly reads: ReadRouter,
+  ) {}
 
   /** One row always: the folded login, and the account's columns when one matches it. */
   async findForLogin(login: string, column: 'email' | 'username'): Promise<Credentials> {
@@ -47,13 +50,16 @@ export class CredentialsRepository {
   }
 
   /**
-   * The caller of a request with whether its session is live. Straight to the pg pool: a query
+   * The caller of a request with whether its session is live. Straight to a pg pool: a query
    * runner per call (created, connected, released) is most of what `DataSource.query` would add to
-   * this one-row lookup, made on every request.
+   * this one-row lookup, made on every request. A replica may serve it; one that does not know the
+   * user or the session yet (a login a moment ago, on any instance) is overruled by the primary.
    */
   async findCaller(userId: string, sessionId: string | null, issuedAt: number): Promise<(User & { _session_live: boolean }) | undefined> {
-    const result = await pgPool(this.dataSource)!.query<User & { _session_live: boolean }>(SELECT_CALLER, [userId, sessionId, issuedAt]);
-    return result.rows[0];
+    const params = [userId, sessionId, issuedAt];
+    const [row] = await this.reads.query<User & { _session_live: boolean }>(userId, SELECT_CALLER, params);
+    if ((row && row._session_live) || !this.reads.enabled) return row;
+    return (await this.reads.onPrimary<User & { _session_live: boolean }>(SELECT_CALLER, params))[0];
   }
 
   async anyUser(): Promise<boolean> {

@@ -9,6 +9,10 @@ export interface AppConfig {
   databaseUrl?: string;
   dataDir: string;
   dbPoolSize: number;
+  /** A direct connection for migrations (session advisory lock, no pooler); else `databaseUrl`. */
+  databaseMigrationUrl?: string;
+  /** Streaming replicas that reads may use; none by default. */
+  replicas: { urls: string[]; maxLagMs: number; pollMs: number };
   bodyLimitBytes: number;
   logLevel: string;
   /** During a database outage, the log sums it up at most this often (seconds). */
@@ -79,6 +83,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     adminEmail: optionalString(env, 'ADMIN_EMAIL'),
     adminPassword: optionalString(env, 'ADMIN_PASSWORD'),
     ...limitSettings(env),
+    replicas: replicaSettings(env),
     ...exposureSettings(env),
     httpConditions: { requireIfMatch: bool(env, 'REQUIRE_IF_MATCH', false), idempotencyTtlSeconds: int(env, 'IDEMPOTENCY_TTL_SECONDS', 86_400, 1, 31_536_000) },
     jobs: { enabled: bool(env, 'JOBS_ENABLED', true), pollMs: int(env, 'JOBS_POLL_MS', 500, 10, 60_000) },
@@ -103,6 +108,7 @@ function serverSettings(env: Env) {
     databaseUrl: optionalString(env, 'DATABASE_URL'),
     dataDir: string(env, 'DATA_DIR', './data'),
     dbPoolSize: int(env, 'DB_POOL_SIZE', 10, 1, 200),
+    databaseMigrationUrl: optionalString(env, 'DATABASE_MIGRATION_URL'),
     bodyLimitBytes: bytes(env, 'BODY_LIMIT', 1024 * 1024),
     logLevel: oneOf(env, 'LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),
     logOutageSummarySeconds: int(env, 'LOG_OUTAGE_SUMMARY_SECONDS', 10, 1, 3600),
@@ -146,6 +152,15 @@ function limitSettings(env: Env) {
     requestTimeoutMs: int(env, 'REQUEST_TIMEOUT_MS', 30_000, 1000, 600_000),
     headersTimeoutMs: int(env, 'HEADERS_TIMEOUT_MS', 10_000, 100, 600_000),
     shutdownTimeoutMs: int(env, 'SHUTDOWN_TIMEOUT_MS', 20_000, 0, 600_000),
+  };
+}
+
+function replicaSettings(env: Env): AppConfig['replicas'] {
+  const urls = (optionalString(env, 'DATABASE_REPLICA_URLS') ?? '').split(',').map((u) => u.trim()).filter(Boolean);
+  return {
+    urls,
+    maxLagMs: int(env, 'REPLICA_MAX_LAG_MS', 5_000, 0, 3_600_000),
+    pollMs: int(env, 'REPLICA_POLL_MS', 200, 10, 60_000),
   };
 }
 

@@ -22,17 +22,20 @@ export function dataSourceOptions(settings: DatabaseSettings): DataSourceOptions
   };
 }
 
-/** A request must fail fast (503) rather than queue or hang while the database is away. */
+/**
+ * A request must fail fast (503) rather than queue or hang while the database is away. Nothing is
+ * set per session (no startup `options`, no server-side `statement_timeout` parameter): the pool
+ * may be PgBouncer in transaction mode, which refuses such parameters and would not keep them on
+ * the server connection a later transaction gets. Server-side defaults belong to the role
+ * (`ALTER ROLE … SET statement_timeout = '15s'`, see the README); the client-side timeout below
+ * holds either way.
+ */
 function servingPool(max: number): Record<string, number | string> {
   return {
     max,
     connectionTimeoutMillis: 3000,
     idleTimeoutMillis: 30_000,
-    statement_timeout: 15_000,
-    // Client side too: a server that stops answering without closing the connection.
+    // A server that stops answering without closing the connection.
     query_timeout: 20_000,
-    // Many short queries at once: a parallel plan's workers cost more CPU than they save, and they
-    // compete with the other requests for the same cores (a search at 1M members: 33 → 54 req/s).
-    options: '-c max_parallel_workers_per_gather=0',
   };
 }

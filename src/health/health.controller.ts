@@ -5,6 +5,7 @@ import { Public } from '../auth/public.decorator.js';
 import { ServiceUnavailableError } from '../common/errors/app-error.js';
 import type { Request, Response } from 'express';
 import { ApiErrors } from '../common/openapi.js';
+import { ReadRouter } from '../database/replicas/read-router.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.js';
 import { assertMetricsAccess } from './metrics-access.js';
@@ -22,6 +23,7 @@ export class HealthController {
     private readonly probe: ReadinessProbe,
     @Inject(Metrics) private readonly metrics: Metrics,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly reads: ReadRouter,
   ) {}
 
   /** Liveness: the process answers (the database is not consulted). */
@@ -34,23 +36,30 @@ export class HealthController {
 
   /**
    * Readiness: the database answers within a second and a half, on a connection of its own (a busy
-   * pool is not an unready instance); otherwise 503 with Retry-After.
+   * pool is not an unready instance); otherwise 503 with Retry-After. Each replica is listed with
+   * its state (`up`, `lagging` or `down`) and lag; one that is skipped makes the answer `degraded`
+   * but not unready, since its reads go to the primary.
    */
   @Get('health/ready')
   @HealthCheck({ noCache: true, swaggerDocumentation: false })
   @ApiOkResponse({
-    description: 'Ready to serve: every dependency is up',
+    description: 'Ready to serve: the database is up (`degraded` while a replica is down or lagging)',
     schema: {
       type: 'object',
       required: ['status', 'info', 'error', 'details'],
-      properties: { status: { type: 'string', enum: ['ok'] }, info: INDICATORS, error: INDICATORS, details: INDICATORS },
-      example: { status: 'ok', info: { database: { status: 'up' } }, error: {}, details: { database: { status: 'up' } } },
+      properties: { status: { type: 'string', enum: ['ok', 'degraded'] }, info: INDICATORS, error: INDICATORS, details: INDICATORS },
+      example: {
+        status: 'ok',
+        info: { database: { status: 'up' }, replica_1: { status: 'up', state: 'up', lag_ms: 12 } },
+        error: {},
+        details: { database: { status: 'up' }, replica_1: { status: 'up', state: 'up', lag_ms: 12 } },
+      },
     },
   })
   @ApiErrors(503)
   async ready(): Promise<HealthCheckResult> {
     try {
-      return await this.health.check([async () => ({ database: { status: 'up', responseTime: await this.probe.ping() } })]);
+      return await this.health.check([async () => ({ database: { status: 'up', responseTime: await this.probe.ping() } }), async () => this.reads.report()]);
     } catch {
       throw new ServiceUnavailableError('Database unavailable');
     }

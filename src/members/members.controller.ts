@@ -43,8 +43,8 @@ export class MembersController {
   @RequirePermission('members:read')
   @ApiOkResponse({ type: MemberListResponse })
   @ApiErrors(notFoundExample('workspace'), notFoundExample('organization'), 422)
-  listWorkspaceMembers(@Param() params: WorkspaceScopeParamsDto, @Query() query: MemberListQueryDto): Promise<MemberListResponse> {
-    return this.members.list(scopeOf(params), query);
+  listWorkspaceMembers(@CurrentUser() user: User, @Param() params: WorkspaceScopeParamsDto, @Query() query: MemberListQueryDto): Promise<MemberListResponse> {
+    return this.members.list(scopeOf(params), query, user);
   }
 
   /** Add Workspace Member (role defaults to `member`) */

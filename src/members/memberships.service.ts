@@ -10,6 +10,7 @@ import { ForbiddenError, NotFoundError } from '../common/errors/app-error.js';
 import { checkPrecondition } from '../common/http/conditional/etag.js';
 import type { RequestContext } from '../common/request-context.js';
 import { transaction } from '../database/transaction.js';
+import { ReadRouter } from '../database/replicas/read-router.js';
 import type { User } from '../database/entities/user.entity.js';
 import { lastOwnerOfOrgWorkspaces } from './member-errors.js';
 import { memberETag, memberListBody, memberResource, type MemberListOf, type MemberOf } from './member-response.js';
@@ -41,10 +42,11 @@ export class MembershipsService {
     private readonly access: AccessService,
     private readonly memberships: MembershipsRepository,
     private readonly events: EventsService,
+    private readonly reads: ReadRouter,
   ) {}
 
-  async list<S extends MembershipScope>(scope: S, query: MemberListQuery): Promise<MemberListOf<S>> {
-    const page = await this.memberships.list(this.dataSource.manager, scope, query);
+  async list<S extends MembershipScope>(scope: S, query: MemberListQuery, caller?: User): Promise<MemberListOf<S>> {
+    const page = await this.memberships.list(await this.reads.manager(caller?.user_id), scope, query);
     return memberListBody(scope, page);
   }
 

@@ -35,8 +35,8 @@ export class OrgMembersController {
   @RequirePermission('org_members:read')
   @ApiOkResponse({ type: OrgMemberListResponse })
   @ApiErrors(notFoundExample('organization'), 422)
-  listOrgMembers(@Param() params: OrgScopeParamsDto, @Query() query: OrgMemberListQueryDto): Promise<OrgMemberListResponse> {
-    return this.members.list(orgScope(params.org_id), query);
+  listOrgMembers(@CurrentUser() user: User, @Param() params: OrgScopeParamsDto, @Query() query: OrgMemberListQueryDto): Promise<OrgMemberListResponse> {
+    return this.members.list(orgScope(params.org_id), query, user);
   }
 
   /** Add Organization Member (role defaults to `member`) */

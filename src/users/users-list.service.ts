@@ -1,10 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import { CursorCodec } from '../common/pagination/cursor.js';
 import { cursorScope, positionAfter, timeIdPosition, type TimeIdPosition } from '../common/pagination/keyset.js';
 import { DEFAULT_PAGE_SIZE } from '../common/pagination/page-query.dto.js';
 import { transaction } from '../database/transaction.js';
+import { ReadRouter } from '../database/replicas/read-router.js';
+import type { User } from '../database/entities/user.entity.js';
 import type { UserListResponse } from './dto/user-response.dto.js';
 import type { ListUsersQuery } from './dto/users.dto.js';
 import { toUserResponse } from './user-response.js';
@@ -20,9 +22,10 @@ export class UsersListService {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly users: UsersRepository,
     private readonly cursors: CursorCodec,
+    private readonly reads: ReadRouter,
   ) {}
 
-  async list(query: ListUsersQuery): Promise<UserListResponse> {
+  async list(query: ListUsersQuery, caller?: User): Promise<UserListResponse> {
     const filter: UserFilter = {
       workspaceId: query.workspace_id?.toLowerCase(),
       search: query.search ? query.search : undefined,
@@ -32,14 +35,15 @@ export class UsersListService {
     const limit = query.limit ?? DEFAULT_PAGE_SIZE;
     const scope = usersScope(filter.workspaceId, filter.search, query);
     const after = positionAfter(this.cursors, query.cursor, scope);
-    const rows = await this.users.page(filter, after, limit);
-    const total = await this.total(filter, rows, after, limit);
+    const db = await this.reads.manager(caller?.user_id);
+    const rows = await this.users.page(filter, after, limit, db);
+    const total = await this.total(filter, rows, after, limit, db);
     const page = this.cursors.page(rows, limit, scope, (r) => timeIdPosition(r._position, r.user_id));
     return { total, has_more: page.has_more, next_cursor: page.next_cursor, users: page.items.map(toUserResponse) };
   }
 
-  private async total(filter: UserFilter, rows: ListRow[], after: TimeIdPosition | undefined, limit: number): Promise<number> {
-    if (wholeWorkspace(filter)) return rows.length ? Number(rows[0]._total) : this.users.memberCount(filter.workspaceId!);
+  private async total(filter: UserFilter, rows: ListRow[], after: TimeIdPosition | undefined, limit: number, db: EntityManager): Promise<number> {
+    if (wholeWorkspace(filter)) return rows.length ? Number(rows[0]._total) : this.users.memberCount(filter.workspaceId!, db);
     // A first page that holds every match is its own count: no second scan.
     if (!after && rows.length <= limit) return rows.length;
     return transaction(this.dataSource, (m) => this.users.cappedCount(m, filter));

@@ -52,8 +52,8 @@ export class UsersController {
   })
   @ApiOkResponse({ type: UserListResponse })
   @ApiErrors(notFoundExample('workspace'), 422)
-  list(@Query() query: ListUsersQuery): Promise<UserListResponse> {
-    return this.lists.list(query);
+  list(@CurrentUser() user: User, @Query() query: ListUsersQuery): Promise<UserListResponse> {
+    return this.lists.list(query, user);
   }
 
   @Post()

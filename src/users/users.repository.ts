@@ -88,13 +88,13 @@ export class UsersRepository {
     return row;
   }
 
-  async findById(userId: string): Promise<User | undefined> {
-    const [row] = await this.dataSource.query(`SELECT ${USER_SELECT} FROM users u WHERE u.user_id = $1`, [userId]);
+  async findById(userId: string, db: Queryable = this.dataSource): Promise<User | undefined> {
+    const [row] = await db.query(`SELECT ${USER_SELECT} FROM users u WHERE u.user_id = $1`, [userId]);
     return row;
   }
 
-  async findWorkspaceMember(userId: string, workspaceId: string): Promise<User | undefined> {
-    const [row] = await this.dataSource.query(
+  async findWorkspaceMember(userId: string, workspaceId: string, db: Queryable = this.dataSource): Promise<User | undefined> {
+    const [row] = await db.query(
       `SELECT ${USER_SELECT} FROM workspace_members wm JOIN users u ON u.user_id = wm.user_id
         WHERE wm.workspace_id = $2 AND wm.user_id = $1`,
       [userId, workspaceId],
@@ -103,8 +103,8 @@ export class UsersRepository {
   }
 
   /** The user, when they share a workspace with `callerId`. */
-  async findSharingWorkspace(userId: string, callerId: string): Promise<User | undefined> {
-    const [row] = await this.dataSource.query(
+  async findSharingWorkspace(userId: string, callerId: string, db: Queryable = this.dataSource): Promise<User | undefined> {
+    const [row] = await db.query(
       `SELECT ${USER_SELECT} FROM users u
         WHERE u.user_id = $1
           AND EXISTS (SELECT 1 FROM workspace_members mine
@@ -216,7 +216,7 @@ export class UsersRepository {
    * match them to partial indexes. A whole workspace's maintained member count rides along as
    * `_total` (one round trip).
    */
-  page(filter: UserFilter, after: TimeIdPosition | undefined, limit: number): Promise<ListRow[]> {
+  page(filter: UserFilter, after: TimeIdPosition | undefined, limit: number, db: Queryable = this.dataSource): Promise<ListRow[]> {
     const { source, conditions, params } = listSql(filter);
     const pageParams = [...params];
     let keyset = '';
@@ -226,7 +226,7 @@ export class UsersRepository {
     }
     pageParams.push(limit + 1);
     const memberCount = wholeWorkspace(filter) ? `, (SELECT member_count FROM workspaces WHERE workspace_id = $1) AS _total` : '';
-    return this.dataSource.query(
+    return db.query(
       `SELECT ${USER_SELECT}, ${source.position} AS _position${memberCount}
          FROM ${source.from}
         WHERE ${source.where} ${keyset} ${conditions}
@@ -244,13 +244,15 @@ export class UsersRepository {
    */
   async cappedCount(em: EntityManager, filter: UserFilter): Promise<number> {
     const { source, conditions, params } = listSql(filter);
-    if (filter.search !== undefined) await em.query(`SET LOCAL enable_seqscan = off`);
+    // Set for this transaction only (the pool may be PgBouncer in transaction mode). No parallel
+    // workers: with many searches at once they cost more CPU than they save.
+    if (filter.search !== undefined) await em.query(`SELECT set_config('enable_seqscan', 'off', true), set_config('max_parallel_workers_per_gather', '0', true)`);
     const sql = cappedCountSql(`FROM ${source.from} WHERE ${source.where} ${conditions}`);
     return Number((await em.query(sql, params))[0].total);
   }
 
-  async memberCount(workspaceId: string): Promise<number> {
-    const [row] = await this.dataSource.query(`SELECT member_count FROM workspaces WHERE workspace_id = $1`, [workspaceId]);
+  async memberCount(workspaceId: string, db: Queryable = this.dataSource): Promise<number> {
+    const [row] = await db.query(`SELECT member_count FROM workspaces WHERE workspace_id = $1`, [workspaceId]);
     return Number(row?.member_count ?? 0);
   }
 }

@@ -11,6 +11,7 @@ import { notWorkspaceMember } from '../database/foreign-keys.js';
 import { transaction } from '../database/transaction.js';
 import { EventsService } from '../events/events.service.js';
 import { userCreated, userDeleted, userUpdateEvents } from './user-events.js';
+import { ReadRouter } from '../database/replicas/read-router.js';
 import type { UserResponse } from './dto/user-response.dto.js';
 import type { CreateUserRequest, UpdateUserRequest } from './dto/users.dto.js';
 import { assertAdminRemains, assertSelfChangeAllowed, changeSet } from './user-changes.js';
@@ -41,6 +42,7 @@ export class UsersService {
     private readonly refreshTokens: RefreshTokens,
     private readonly access: AccessService,
     private readonly events: EventsService,
+    private readonly reads: ReadRouter,
   ) {}
 
   /** One transaction: the request's own when it has one (an idempotent POST), else its own. */
@@ -70,11 +72,12 @@ export class UsersService {
     let row: User | undefined;
     if (workspaceId) {
       await this.access.authorize(caller, 'users:read', { workspaceId });
-      row = await this.users.findWorkspaceMember(userId, workspaceId);
+      row = await this.users.findWorkspaceMember(userId, workspaceId, await this.reads.manager(caller.user_id));
     } else if (userId.toLowerCase() === caller.user_id) {
       return userResource(caller);
     } else {
-      row = isPlatformAdmin(caller) ? await this.users.findById(userId) : await this.users.findSharingWorkspace(userId, caller.user_id);
+      const db = await this.reads.manager(caller.user_id);
+      row = isPlatformAdmin(caller) ? await this.users.findById(userId, db) : await this.users.findSharingWorkspace(userId, caller.user_id, db);
     }
     if (!row) throw new NotFoundError('user', userId);
     return userResource(row);

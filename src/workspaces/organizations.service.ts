@@ -8,6 +8,7 @@ import { CursorCodec } from '../common/pagination/cursor.js';
 import { cursorScope, positionAfter, timeIdPosition } from '../common/pagination/keyset.js';
 import { DEFAULT_PAGE_SIZE, type PageQueryDto } from '../common/pagination/page-query.dto.js';
 import { transaction } from '../database/transaction.js';
+import { ReadRouter } from '../database/replicas/read-router.js';
 import { isPlatformAdmin, type User } from '../database/entities/user.entity.js';
 import type { CreateOrganizationDto, OrganizationListResponse, OrganizationResponse, UpdateOrganizationDto } from './organization.dto.js';
 import { organizationResource, OrganizationsRepository, toOrganizationResponse } from './organizations.repository.js';
@@ -20,6 +21,7 @@ export class OrganizationsService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly cursors: CursorCodec,
+    private readonly reads: ReadRouter,
     private readonly orgs: OrganizationsRepository,
     private readonly events: EventsService,
   ) {}
@@ -46,7 +48,7 @@ export class OrganizationsService {
     // An empty `cursor` asks for the first page of this list.
     const after = positionAfter(this.cursors, query.cursor || undefined, scope);
     // Outside a transaction: the page and its count run at once, each on a connection of its own.
-    const { rows, total } = await this.orgs.page(this.dataSource.manager, { memberId: all ? undefined : user.user_id, after, limit });
+    const { rows, total } = await this.orgs.page(await this.reads.manager(user.user_id), { memberId: all ? undefined : user.user_id, after, limit });
     const page = this.cursors.page(rows, limit, scope, (row) => timeIdPosition(row.created_at, row.org_id));
     return { orgs: page.items.map(toOrganizationResponse), total, has_more: page.has_more, next_cursor: page.next_cursor };
   }

@@ -9,6 +9,7 @@ import { CursorCodec } from '../common/pagination/cursor.js';
 import { cursorScope, positionAfter, timeIdPosition } from '../common/pagination/keyset.js';
 import { DEFAULT_PAGE_SIZE, type PageQueryDto } from '../common/pagination/page-query.dto.js';
 import { transaction } from '../database/transaction.js';
+import { ReadRouter } from '../database/replicas/read-router.js';
 import type { User } from '../database/entities/user.entity.js';
 import { OrganizationsRepository } from './organizations.repository.js';
 import type { CreateWorkspaceDto, UpdateWorkspaceDto, WorkspaceListResponse, WorkspaceResponse } from './workspace.dto.js';
@@ -23,6 +24,7 @@ export class WorkspacesService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly cursors: CursorCodec,
+    private readonly reads: ReadRouter,
     private readonly workspaces: WorkspacesRepository,
     private readonly orgs: OrganizationsRepository,
     private readonly events: EventsService,
@@ -59,7 +61,7 @@ export class WorkspacesService {
     const after = positionAfter(this.cursors, query.cursor || undefined, listScope);
     // Outside a transaction: the page and its count run at once, each on a connection of its own.
     const request = { orgId, memberId: all ? undefined : user.user_id, after, limit };
-    const { rows, total } = await this.workspaces.page(this.dataSource.manager, request);
+    const { rows, total } = await this.workspaces.page(await this.reads.manager(user.user_id), request);
     const page = this.cursors.page(rows, limit, listScope, (row) => timeIdPosition(row.created_at, row.workspace_id));
     return { workspaces: page.items.map(toWorkspaceResponse), total, has_more: page.has_more, next_cursor: page.next_cursor };
   }

@@ -218,9 +218,9 @@ describe('workspace-scoped users: list, get with workspace_id, delete and the la
     });
   });
 
-  it('plans its queries without parallel workers (many short queries share the cores)', async () => {
-    const [{ max_parallel_workers_per_gather }] = await t.db.query(`SHOW max_parallel_workers_per_gather`);
-    expect(max_parallel_workers_per_gather).toBe('0');
+  it('sets nothing per session on its connections (the pool may be PgBouncer in transaction mode)', async () => {
+    const rows = await t.db.query(`SELECT name FROM pg_settings WHERE source IN ('client', 'session') AND name NOT IN ('application_name', 'client_encoding', 'DateStyle', 'TimeZone', 'extra_float_digits', 'intervalstyle')`);
+    expect(rows).toEqual([]);
   });
 
   describe('GET /v1/users/{user_id}?workspace_id=', () => {
