@@ -7,10 +7,9 @@ import { AppModule } from './app.module.js';
 import { answerClientErrors } from './common/http/client-error.js';
 import { rejectDeepJson } from './common/http/json-depth.js';
 import { lenientPathDecoding } from './common/http/lenient-path.js';
-import { requestId } from './common/http/request-id.js';
-import { securityHeaders } from './common/http/security-headers.js';
+import { requestFront } from './common/http/request-front.js';
 import { utf8BodiesOnly } from './common/http/utf8-body.js';
-import { quietStartup, requestLog, ROOT_LOGGER } from './common/logging.js';
+import { quietStartup, requestLineWriter, ROOT_LOGGER } from './common/logging.js';
 import { PinoNestLogger } from './common/nest-logger.js';
 import { setupSwagger } from './swagger.js';
 import { ReadRouter } from './database/replicas/read-router.js';
@@ -45,12 +44,9 @@ export async function createApp(config: AppConfig & { databaseUrl: string }, opt
   exactPaths(express.router);
   // req.ip (the per-IP rate limits) is then the client's address as the trusted proxies saw it.
   if (config.trustProxy !== false) express.set('trust proxy', config.trustProxy);
-  app.use(requestId);
-  app.use(securityHeaders);
-  app.use(requestLog(app.get(ROOT_LOGGER)));
+  app.use(requestFront(requestLineWriter(app.get(ROOT_LOGGER)), config.metricsEnabled ? app.get(Metrics).observe : undefined));
   answerClientErrors(app.getHttpServer(), app.get(ROOT_LOGGER));
   app.use(lenientPathDecoding);
-  if (config.metricsEnabled) app.use(app.get(Metrics).middleware);
   const reads = app.get(ReadRouter);
   if (reads.enabled) app.use(recordWrites(reads));
   // Not strict: any JSON document parses, and a body that is not an object is then refused by

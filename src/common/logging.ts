@@ -66,38 +66,38 @@ export function explainRequestLine(res: ServerResponse, line: ExplainedLine): vo
 /** Health and metrics probes are frequent and carry nothing worth a log line. */
 const UNLOGGED = new Set(['/health/live', '/health/ready', '/metrics']);
 
+/** Writes a request's line once its response is done; see `requestLineWriter`. */
+export type RequestLineWriter = (req: LoggedRequest, res: ServerResponse, startedMs: number) => void;
+
 /**
- * Express middleware writing one line per request when its response is done (or the client went
- * away): level 50 for a 5xx, else 30; 40 for a 503 that a known cause explains (`explainRequestLine`). The shape is pino-http's (`req`, `res`, `responseTime`) so log
- * queries keep working; the Authorization header is never copied, only marked as present.
+ * One line per request when its response is done (or the client went away): level 50 for a 5xx,
+ * else 30; 40 for a 503 that a known cause explains (`explainRequestLine`). The shape is
+ * pino-http's (`req`, `res`, `responseTime`) so log queries keep working; the Authorization header
+ * is never copied, only marked as present. Called by the front middleware (`requestFront`).
  */
-export function requestLog(root: pino.Logger) {
+export function requestLineWriter(root: pino.Logger): RequestLineWriter {
   // Built only of fields read here (the query string scrubbed, no header but the user agent), so
   // the line skips the redaction pass that costs a plain log line twice over.
   const logger = root.child({}, { redact: { paths: [] } });
-  return (req: LoggedRequest, res: ServerResponse, next: () => void): void => {
+  return (req, res, startedMs) => {
+    const explained = (res as ExplainedResponse)[EXPLAINED];
+    if (explained === 'skip') return;
     const url = req.originalUrl ?? req.url ?? '';
     const query = url.indexOf('?');
-    if (UNLOGGED.has(query < 0 ? url : url.slice(0, query))) return next();
-    const start = Date.now();
-    res.once('close', () => {
-      const line = {
-        req: {
-          id: req.id,
-          method: req.method,
-          url: scrubUrl(url),
-          headers: { 'user-agent': req.headers['user-agent'], authorization: req.headers.authorization === undefined ? undefined : '[REDACTED]' },
-        },
-        res: { statusCode: res.statusCode },
-        responseTime: Date.now() - start,
-      };
-      const explained = (res as ExplainedResponse)[EXPLAINED];
-      if (explained === 'skip') return;
-      if (explained) logger.warn({ ...line, ...explained.fields }, explained.msg);
-      else if (res.statusCode >= 500) logger.error(line, 'request errored');
-      else logger.info(line, res.writableFinished ? 'request completed' : 'request aborted');
-    });
-    next();
+    if (UNLOGGED.has(query < 0 ? url : url.slice(0, query))) return;
+    const line = {
+      req: {
+        id: req.id,
+        method: req.method,
+        url: scrubUrl(url),
+        headers: { 'user-agent': req.headers['user-agent'], authorization: req.headers.authorization === undefined ? undefined : '[REDACTED]' },
+      },
+      res: { statusCode: res.statusCode },
+      responseTime: Math.round(performance.now() - startedMs),
+    };
+    if (explained) logger.warn({ ...line, ...explained.fields }, explained.msg);
+    else if (res.statusCode >= 500) logger.error(line, 'request errored');
+    else logger.info(line, res.writableFinished ? 'request completed' : 'request aborted');
   };
 }
 

@@ -1,4 +1,5 @@
-import type { NextFunction, Request, Response } from 'express';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Request } from 'express';
 import type { Pool } from 'pg';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { DataSource } from 'typeorm';
@@ -42,16 +43,11 @@ export class Metrics {
     gauge('db_pool_requests_waiting', 'Queries waiting for a pool connection', (p) => p.waitingCount);
   }
 
-  /** Express middleware; reads the matched route template when the response finishes. */
-  readonly middleware = (req: Request, res: Response, next: NextFunction): void => {
-    const start = process.hrtime.bigint();
-    res.once('finish', () => {
-      const route = routeTemplate(req);
-      const labels = { method: req.method, route, status: String(res.statusCode) };
-      this.requests.inc(labels);
-      this.duration.observe(labels, Number(process.hrtime.bigint() - start) / 1e9);
-    });
-    next();
+  /** A finished response, by the matched route template (called by the front middleware). */
+  readonly observe = (req: IncomingMessage, res: ServerResponse, seconds: number): void => {
+    const labels = { method: req.method ?? '', route: routeTemplate(req as Request), status: String(res.statusCode) };
+    this.requests.inc(labels);
+    this.duration.observe(labels, seconds);
   };
 }
 

@@ -52,6 +52,9 @@ export async function dropTestDatabase(url: string): Promise<void> {
  */
 export async function createTestApp(env: Record<string, string> = {}, options: CreateAppOptions = {}): Promise<TestApp> {
   const databaseUrl = env.DATABASE_URL ?? (await createTestDatabase());
+  const pooledServer = inject('pooledServerUrl');
+  // Through PgBouncer (TEST_VIA_PGBOUNCER=1): serving pool pooled, migrations direct.
+  const pooled = pooledServer && !env.DATABASE_URL ? { DATABASE_URL: withDatabase(pooledServer, new URL(databaseUrl).pathname.slice(1)), DATABASE_MIGRATION_URL: databaseUrl } : { DATABASE_URL: databaseUrl };
   const config = loadConfig({
     NODE_ENV: 'test',
     LOG_LEVEL: 'silent',
@@ -65,9 +68,9 @@ export async function createTestApp(env: Record<string, string> = {}, options: C
     JOBS_ENABLED: 'false',
     WEBHOOK_SECRET_KEY: TEST_WEBHOOK_KEY,
     ...env,
-    DATABASE_URL: databaseUrl,
+    ...pooled,
   });
-  const app = await createApp({ ...config, databaseUrl }, options);
+  const app = await createApp({ ...config, databaseUrl: pooled.DATABASE_URL }, options);
   await app.init();
   const db = app.get(DataSource);
   // Every response is checked against the OpenAPI document; see openapi-hook.ts.

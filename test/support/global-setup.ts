@@ -5,17 +5,23 @@ import pg from 'pg';
 import type { TestProject } from 'vitest/node';
 import { EmbeddedPostgres } from '../../dist/database/embedded-postgres.js';
 import { migrateDatabase } from '../../dist/database/migrate.js';
+import { startPgBouncer, type RunningPgBouncer } from './pgbouncer.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
     serverUrl: string;
     templateDb: string;
+    /** With TEST_VIA_PGBOUNCER=1: the server behind PgBouncer in transaction mode ('' otherwise). */
+    pooledServerUrl: string;
   }
 }
 
 /**
  * One PostgreSQL for the run: TEST_DATABASE_URL when set, else an embedded server in a temp
- * folder. Migrations run once into a template database; each test file copies it.
+ * folder. Migrations run once into a template database; each test file copies it. With
+ * `TEST_VIA_PGBOUNCER=1`, the applications the tests build reach their databases through one
+ * PgBouncer in transaction mode (migrations through a direct connection), as a scaled-out
+ * deployment does.
  */
 export default async function setup(project: TestProject) {
   let embedded: EmbeddedPostgres | undefined;
@@ -32,8 +38,12 @@ export default async function setup(project: TestProject) {
   await migrateDatabase({ url: withDatabase(serverUrl, templateDb) });
   project.provide('serverUrl', serverUrl);
   project.provide('templateDb', templateDb);
+  let bouncer: RunningPgBouncer | undefined;
+  if (process.env.TEST_VIA_PGBOUNCER === '1') bouncer = await startPgBouncer(serverUrl, { serverConnections: 8 });
+  project.provide('pooledServerUrl', bouncer ? bouncer.pooled(serverUrl) : '');
 
   return async () => {
+    await bouncer?.stop();
     await admin(serverUrl!, `DROP DATABASE IF EXISTS ${templateDb}`).catch(() => undefined);
     await embedded?.stop();
     if (dataDir) await fs.rm(dataDir, { recursive: true, force: true });

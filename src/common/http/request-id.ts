@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { NextFunction, Request, Response } from 'express';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 
 declare module 'node:http' {
   interface IncomingMessage {
@@ -11,10 +11,9 @@ declare module 'node:http' {
 const SANE_ID = /^[A-Za-z0-9._:\-]{1,128}$/;
 
 /** Echoes a sane `X-Request-ID` or makes one; runs first so that every response carries it. */
-export function requestId(req: Request, res: Response, next: NextFunction): void {
+export function assignRequestId(req: IncomingMessage, res: ServerResponse): void {
   const given = req.headers['x-request-id'];
   const id = typeof given === 'string' && SANE_ID.test(given) ? given : randomUUID();
   req.id = id;
   res.setHeader('X-Request-ID', id);
-  next();
 }

@@ -44,7 +44,6 @@ const HEADERS: [string, string][] = (() => {
   return [...headers];
 })();
 
-export function securityHeaders(_req: IncomingMessage, res: ServerResponse, next: () => void): void {
+export function setSecurityHeaders(res: ServerResponse): void {
   for (const [name, value] of HEADERS) res.setHeader(name, value);
-  next();
 }
