@@ -105,10 +105,8 @@ try {
     warm(service.url, list);
     warm(baseline.url, list.filter((s) => s.baseline));
     const warmups = runs.length;
-    for (const s of list) {
-      if (s.baseline) runs.push(measured(baseline, s.path, auth));
-      runs.push(measured(service, s.path, auth));
-    }
+    for (const s of list) runs.push(...(s.baseline ? alternating(service, baseline, s, auth) : [measured(service, s.path, auth)]));
+    // Slices of one group come back merged, baseline first where both servers ran.
     const figures = (await loadSeries(runs)).slice(warmups);
     for (const s of list) {
       const row = { scenario: s.name, size, check: s.check };
@@ -128,6 +126,11 @@ try {
         results.login.rssPeak = loginRss.stop();
       }
       if (opts.soakSeconds > 0) results.soak = await soak(service, list, auth);
+      for (const mod of await moreScenarios()) {
+        if (opts.only && !opts.only.some((o) => mod.name.includes(o))) continue;
+        log(`scenario module ${mod.name}`);
+        (results.more ??= {})[mod.name] = await mod.run({ service, baseline, fx, auth, size, opts, log, load, loadSeries, databaseUrl: db.url });
+      }
     }
 
     await sleep(opts.settleMs);
@@ -140,17 +143,46 @@ try {
   results.meta.loadavgEnd = os.loadavg();
   results.meta.seconds = (Date.now() - started) / 1000;
   results.targets = evaluateTargets(results);
+  Object.assign(results, headline(results));
   printReport(results);
+  const ordered = { ...headline(results), ...results };
   const out = opts.out ?? path.join(RESULTS, `bench-${results.meta.date.replace(/[:.]/g, '-')}.json`);
   await fs.mkdir(path.dirname(out), { recursive: true });
-  await fs.writeFile(out, `${JSON.stringify(results, null, 2)}\n`);
+  await fs.writeFile(out, `${JSON.stringify(ordered, null, 2)}\n`);
   log(`results written to ${path.relative(ROOT, out)} (${results.meta.seconds.toFixed(0)} s)`);
 } finally {
   await cleanup();
 }
 
-function measured(server, requestPath, headers) {
-  return { url: server.url + requestPath, pid: server.pid, headers, connections: opts.connections, ...length() };
+/**
+ * Scenario modules in bench/scenarios/ (writes, events, …), run at the largest size after the
+ * built-in ones. Each exports `{ name, run(ctx) }`; `run` gets the servers, the fixture, an
+ * access token's headers and the load helpers, and returns what goes under `more[name]`.
+ */
+async function moreScenarios() {
+  const dir = path.join(ROOT, 'bench', 'scenarios');
+  const files = (await fs.readdir(dir).catch(() => [])).filter((f) => f.endsWith('.mjs')).sort();
+  return Promise.all(files.map(async (f) => (await import(path.join(dir, f))).default));
+}
+
+function measured(server, requestPath, headers, share = 1) {
+  return { url: server.url + requestPath, pid: server.pid, headers, connections: opts.connections, ...length(share) };
+}
+
+/**
+ * The baseline and the service take turns on one route, `opts.rounds` slices each in the order
+ * B S S B B S …, so drift in the machine's load falls on both; each server's slices are merged.
+ */
+function alternating(service, baseline, scenario, headers) {
+  const rounds = Math.max(1, opts.rounds);
+  const share = 1 / rounds;
+  const slice = (server, who) => ({ ...measured(server, scenario.path, headers, share), group: `${who}:${scenario.name}`, ...(opts.amount ? {} : { duration: Math.max(1, Math.round(opts.duration * share)) }) });
+  const runs = [];
+  for (let i = 0; i < rounds; i++) {
+    const pair = [slice(baseline, 'baseline'), slice(service, 'service')];
+    runs.push(...(i % 2 === 0 ? pair : pair.reverse()));
+  }
+  return runs;
 }
 
 /** How long one load lasts: seconds, or (smoke runs) a number of requests scaled by `share`. */
@@ -264,6 +296,22 @@ function gitCommit() {
   } catch {
     return null;
   }
+}
+
+/**
+ * The figures a reader looks for first, at the top of the JSON: `GET /v1/users/me` at the largest
+ * size as ratios to the baseline (req/s and p99), and the service's peak RSS of the whole run.
+ */
+function headline(r) {
+  const largest = r.sizes[r.sizes.length - 1];
+  const me = largest?.rows.find((row) => row.scenario === 'users/me' && row.check === 'ok');
+  const ratio = (a, b) => (a && b ? Number((a / b).toFixed(3)) : null);
+  const peaks = [...r.sizes.map((s) => s.rss?.during ?? 0), r.login?.rssPeak ?? 0, r.soak?.peak ?? 0];
+  return {
+    ratio_users_me: ratio(me?.service?.rps, me?.baseline?.rps),
+    p99_ratio_users_me: ratio(me?.service?.p99, me?.baseline?.p99),
+    rss_peak_mb: Math.max(...peaks) || null,
+  };
 }
 
 function fmt(ms) {

@@ -5,12 +5,56 @@
 import { readFileSync } from 'node:fs';
 import autocannon from 'autocannon';
 
+// Runs that share a `group` are slices of one measurement (the service and the baseline take
+// turns): they are merged into one summary, at the position of the group's first slice.
 const runs = JSON.parse(process.argv[2]);
-const results = [];
-for (const opts of runs) results.push(await run(opts));
-process.stdout.write(JSON.stringify(results));
+const slices = [];
+for (const opts of runs) slices.push(await run(opts));
+process.stdout.write(JSON.stringify(mergeGroups(runs, slices)));
 
-async function run({ pid, ...opts }) {
+function mergeGroups(specs, measured) {
+  const out = [];
+  const byGroup = new Map();
+  specs.forEach((spec, i) => {
+    if (spec.group === undefined) return out.push([measured[i]]);
+    if (!byGroup.has(spec.group)) out.push(byGroup.set(spec.group, []).get(spec.group));
+    byGroup.get(spec.group).push(measured[i]);
+  });
+  return out.map((parts) => summarize(parts));
+}
+
+function summarize(parts) {
+  const sum = (key) => parts.reduce((a, p) => a + p[key], 0);
+  const latencies = new Float64Array(sum('count'));
+  let at = 0;
+  for (const p of parts) latencies.set(p.latencies.subarray(0, p.count), (at += p.count) - p.count);
+  const count = latencies.length;
+  const sorted = latencies.sort();
+  const pct = (q) => (count ? sorted[Math.min(count - 1, Math.ceil((q / 100) * count) - 1)] : null);
+  const statuses = {};
+  for (const p of parts) for (const [k, v] of Object.entries(p.statuses)) statuses[k] = (statuses[k] ?? 0) + v;
+  const requests = sum('requests');
+  const cpu = sum('cpu');
+  return {
+    requests,
+    rps: requests / sum('duration'),
+    p50: pct(50),
+    p90: pct(90),
+    p99: pct(99),
+    max: count ? sorted[count - 1] : null,
+    ok: sum('ok'),
+    non2xx: sum('non2xx'),
+    errors: sum('errors'),
+    timeouts: sum('timeouts'),
+    statuses,
+    duration: sum('duration'),
+    slices: parts.length,
+    // The server's own CPU time per request: steadier than req/s on a machine shared with others.
+    cpuUsPerRequest: parts[0].pid && requests ? (cpu * 1e6) / requests : null,
+  };
+}
+
+async function run({ pid, group: _group, ...opts }) {
   let latencies = new Float64Array(1 << 16);
   let count = 0;
   const statuses = {};
@@ -29,23 +73,18 @@ async function run({ pid, ...opts }) {
   const cpuBefore = cpuSeconds(pid);
   const result = await instance;
   const cpu = cpuSeconds(pid) - cpuBefore;
-  const sorted = latencies.subarray(0, count).sort();
-  const pct = (p) => (count ? sorted[Math.min(count - 1, Math.ceil((p / 100) * count) - 1)] : null);
   return {
+    pid,
+    latencies,
+    count,
+    statuses,
+    cpu,
     requests: result.requests.total,
-    rps: result.requests.total / result.duration,
-    p50: pct(50),
-    p90: pct(90),
-    p99: pct(99),
-    max: count ? sorted[count - 1] : null,
     ok: result['2xx'],
     non2xx: result.non2xx,
     errors: result.errors,
     timeouts: result.timeouts,
-    statuses,
     duration: result.duration,
-    // The server's own CPU time per request: steadier than req/s on a machine shared with others.
-    cpuUsPerRequest: pid && result.requests.total ? (cpu * 1e6) / result.requests.total : null,
   };
 }
 

@@ -13,6 +13,7 @@ export function readOptions(argv = process.argv.slice(2)) {
       sizes: { type: 'string' },
       duration: { type: 'string' },
       warmup: { type: 'string' },
+      rounds: { type: 'string' },
       connections: { type: 'string' },
       soak: { type: 'string' },
       'cpu-prof': { type: 'boolean', default: false },
@@ -35,6 +36,7 @@ export function readOptions(argv = process.argv.slice(2)) {
     sizes: values.sizes ? values.sizes.split(',').map(parseSize) : preset.sizes,
     duration: values.duration ? Number(values.duration) : preset.duration,
     warmup: values.warmup ? Number(values.warmup) : preset.warmup,
+    rounds: values.rounds ? Number(values.rounds) : preset.rounds,
     connections: values.connections ? Number(values.connections) : preset.connections,
     soakSeconds: values.soak ? Number(values.soak) : 0,
     settleMs: preset.settleMs,
@@ -49,10 +51,16 @@ export function readOptions(argv = process.argv.slice(2)) {
   };
 }
 
+/**
+ * A route both servers answer is measured in `rounds` turns each (baseline, service, service,
+ * baseline, …), `duration` seconds in all per server: a machine that slows down or speeds up
+ * mid-run then weighs on both alike. The quick run's warm-up and length are what it takes for its
+ * ratios to come within 0.05 of the full run's on a quiet machine.
+ */
 const PRESETS = {
-  full: { sizes: [10_000, 100_000, 1_000_000], duration: 10, warmup: 3, connections: 50, settleMs: 2000 },
-  quick: { sizes: [10_000, 100_000], duration: 2, warmup: 1, connections: 50, settleMs: 1000 },
-  smoke: { sizes: [200], duration: 1, warmup: 0, connections: 4, settleMs: 100, amount: 40 },
+  full: { sizes: [10_000, 100_000, 1_000_000], duration: 10, warmup: 5, rounds: 5, connections: 50, settleMs: 2000 },
+  quick: { sizes: [10_000, 100_000], duration: 6, warmup: 5, rounds: 3, connections: 50, settleMs: 1000 },
+  smoke: { sizes: [200], duration: 1, warmup: 0, rounds: 1, connections: 4, settleMs: 100, amount: 40 },
 };
 
 function parseSize(text) {
@@ -62,11 +70,12 @@ function parseSize(text) {
 }
 
 const HELP = `npm run bench -- [options]
-  --quick            10k and 100k users, 2 s per scenario (under two minutes)
+  --quick            10k and 100k users, 5 s warm-up, 6 s per scenario in 3 alternating turns
   --smoke            a tiny run that only proves the harness works
   --sizes 10k,1m     workspace sizes to measure (default 10k,100k,1m)
   --duration S       seconds per measured scenario (default 10)
-  --warmup S         seconds of warm-up per server and size (default 3)
+  --warmup S         seconds of warm-up per server and size (default 5)
+  --rounds N         turns the service and the baseline take on a shared route (default 5)
   --connections N    autocannon connections for throughput scenarios (default 50)
   --soak S           after the sizes, run a mixed load for S seconds and report RSS growth
   --cpu-prof         start the service with --cpu-prof (profiles land in bench/results/profiles/;

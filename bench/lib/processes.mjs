@@ -8,9 +8,9 @@ import { BENCH, ROOT } from './paths.mjs';
  * Starts a server as its own process with stdout going to /dev/null (as production logs would go
  * to a collector, not a terminal), and waits until it answers.
  */
-export async function startProcess(name, args, env, { readyPath, nodeArgs = [] }) {
+export async function startProcess(name, args, env, { readyPath, nodeArgs = [], command = process.execPath }) {
   const port = await freePort();
-  const child = spawn(process.execPath, [...nodeArgs, ...args], {
+  const child = spawn(command, [...nodeArgs, ...args], {
     cwd: ROOT,
     env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env, PORT: String(port), HOST: '127.0.0.1' },
     stdio: ['ignore', 'ignore', 'pipe'],
@@ -53,11 +53,15 @@ export async function startProcess(name, args, env, { readyPath, nodeArgs = [] }
   };
 }
 
+/**
+ * The service as `npm start` runs it: through scripts/serve.sh, which sizes its memory and then
+ * becomes the Node process (same pid, so CPU and RSS are read from the right process).
+ */
 export const startService = (env, { cpuProfDir, entry = 'dist/main.js' } = {}) =>
-  startProcess('service', [entry], env, {
-    readyPath: '/health/ready',
-    nodeArgs: cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`] : [],
-  });
+  startProcess('service', [path.join(ROOT, 'scripts', 'serve.sh'), entry], {
+    ...env,
+    ...(cpuProfDir ? { NODE_ARGS: `--cpu-prof --cpu-prof-dir=${cpuProfDir}` } : {}),
+  }, { readyPath: '/health/ready', command: '/bin/sh' });
 
 export const startBaseline = (env) => startProcess('baseline', [path.join(BENCH, 'baseline.mjs')], env, { readyPath: '/health' });
 
