@@ -7,7 +7,8 @@ import { username } from './seed.mjs';
 export function scenarios(fx, size, deepCursor) {
   const ws = fx.workspace_id;
   const list = `/v1/users?workspace_id=${ws}&limit=50`;
-  // One user matches (the numbers are zero-padded); a first name matches one user in twenty.
+  // One user matches (`olivia.gonzalez.4200`: its number ends the name); a first name matches one
+  // user in twenty.
   const selective = username(Math.floor(size * 0.42));
   return [
     { name: 'users/me', path: '/v1/users/me', baseline: true },

@@ -10,8 +10,13 @@ const LAST = ['Smith', 'Johnson', 'Garcia', 'Brown', 'Jones', 'Miller', 'Davis',
   'Allen', 'King', 'Wright', 'Scott', 'Torres', 'Nguyen', 'Hill', 'Flores', 'Green', 'Adams',
   'Nelson', 'Baker', 'Hall', 'Rivera', 'Campbell', 'Mitchell', 'Carter', 'Roberts', 'Okafor', 'Novak'];
 
-/** Users are numbered; their ids, names and timestamps follow from the number, in SQL and here. */
-export const username = (i) => `user_${String(i).padStart(7, '0')}`;
+/**
+ * Users are numbered; their ids, names and timestamps follow from the number, in SQL and here. A
+ * username reads like a person's (`olivia.gonzalez.4200`), not `user_0004200`: a search then
+ * meets the trigram spread real names and emails have, not a million rows sharing `use`, `ser`
+ * and `000`.
+ */
+export const username = (i) => `${FIRST[i % 20].toLowerCase()}.${LAST[Math.floor(i / 20) % 50].toLowerCase()}.${i}`;
 
 /** The fixed rows every size shares: one org, one workspace, the login user (number 0) owning both. */
 export async function fixture(url) {
@@ -65,8 +70,8 @@ async function createFixture(c, params) {
 const INSERT_USERS = `
   INSERT INTO users (user_id, email, username, password_hash, full_name, is_verified, timezone, locale, created_at, updated_at)
   SELECT md5('bench-user-' || i)::uuid,
-         'user_' || lpad(i::text, 7, '0') || '@example.com',
-         'user_' || lpad(i::text, 7, '0'),
+         lower(($3::text[])[1 + i % 20]) || '.' || lower(($4::text[])[1 + (i / 20) % 50]) || '.' || i || '@example.com',
+         lower(($3::text[])[1 + i % 20]) || '.' || lower(($4::text[])[1 + (i / 20) % 50]) || '.' || i,
          NULL AS password_hash,
          ($3::text[])[1 + i % 20] || ' ' || ($4::text[])[1 + (i / 20) % 50],
          true, 'Europe/Berlin', 'en-US',
