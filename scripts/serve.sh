@@ -13,7 +13,8 @@ set -eu
 entry=${1:-dist/main.js}
 
 cgroup_limit_mb() {
-  for file in /sys/fs/cgroup/memory.max /sys/fs/cgroup/memory/memory.limit_in_bytes; do
+  root=${SERVE_CGROUP_DIR:-/sys/fs/cgroup}
+  for file in "$root/memory.max" "$root/memory/memory.limit_in_bytes"; do
     [ -r "$file" ] || continue
     value=$(cat "$file")
     case "$value" in '' | max | *[!0-9]*) continue ;; esac

@@ -6,7 +6,6 @@ import type { Request } from 'express';
 import { AppModule } from './app.module.js';
 import { answerClientErrors } from './common/http/client-error.js';
 import { rejectDeepJson } from './common/http/json-depth.js';
-import { lenientPathDecoding } from './common/http/lenient-path.js';
 import { requestFront } from './common/http/request-front.js';
 import { utf8BodiesOnly } from './common/http/utf8-body.js';
 import { quietStartup, requestLineWriter, ROOT_LOGGER } from './common/logging.js';
@@ -46,7 +45,6 @@ export async function createApp(config: AppConfig & { databaseUrl: string }, opt
   if (config.trustProxy !== false) express.set('trust proxy', config.trustProxy);
   app.use(requestFront(requestLineWriter(app.get(ROOT_LOGGER)), config.metricsEnabled ? app.get(Metrics).observe : undefined));
   answerClientErrors(app.getHttpServer(), app.get(ROOT_LOGGER));
-  app.use(lenientPathDecoding);
   const reads = app.get(ReadRouter);
   if (reads.enabled) app.use(recordWrites(reads));
   // Not strict: any JSON document parses, and a body that is not an object is then refused by

@@ -31,6 +31,9 @@ export async function startDatabase({ log }) {
   };
   try {
     await adminQuery(serverUrl, `CREATE DATABASE ${name}`);
+    // What a deployment sets for the service's role (README, Running at scale): the connections
+    // themselves set nothing, so that PgBouncer in transaction mode works.
+    await adminQuery(serverUrl, `ALTER DATABASE ${name} SET max_parallel_workers_per_gather = 0`);
     const url = withDatabase(serverUrl, name);
     await migrate(url);
     return { url, stop };

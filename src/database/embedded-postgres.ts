@@ -103,7 +103,7 @@ export class EmbeddedPostgres {
   }
 
   private spawnServer(bin: Binaries): Promise<void> {
-    const args = ['-D', this.pgDataDir, '-p', String(this.port), '-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'max_connections=200'];
+    const args = ['-D', this.pgDataDir, '-p', String(this.port), '-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'max_connections=200', '-c', 'max_parallel_workers_per_gather=0'];
     // A process group of its own: Ctrl-C in a terminal signals the whole foreground group, and the
     // server must outlast the drain (in-flight requests still need it); it is stopped after it.
     const child = spawn(bin.postgres, args, { ...this.runAs, detached: true, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, LC_MESSAGES: 'C' } });

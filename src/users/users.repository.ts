@@ -244,9 +244,9 @@ export class UsersRepository {
    */
   async cappedCount(em: EntityManager, filter: UserFilter): Promise<number> {
     const { source, conditions, params } = listSql(filter);
-    // Set for this transaction only (the pool may be PgBouncer in transaction mode). No parallel
-    // workers: with many searches at once they cost more CPU than they save.
-    if (filter.search !== undefined) await em.query(`SELECT set_config('enable_seqscan', 'off', true), set_config('max_parallel_workers_per_gather', '0', true)`);
+    // For this transaction only (the pool may be PgBouncer in transaction mode), in one round trip.
+    // No parallel workers: with many searches at once they cost more CPU than they save.
+    if (filter.search !== undefined) await em.query(`SET LOCAL enable_seqscan = off; SET LOCAL max_parallel_workers_per_gather = 0`);
     const sql = cappedCountSql(`FROM ${source.from} WHERE ${source.where} ${conditions}`);
     return Number((await em.query(sql, params))[0].total);
   }

@@ -31,6 +31,9 @@ export async function createTestDatabase(): Promise<string> {
   for (let attempt = 0; ; attempt++) {
     try {
       await admin(serverUrl, `CREATE DATABASE ${name} TEMPLATE ${inject('templateDb')}`);
+      // The default a deployment gives the service's role (README, Running at scale); a copy does
+      // not inherit its template's settings.
+      await admin(serverUrl, `ALTER DATABASE ${name} SET max_parallel_workers_per_gather = 0`);
       break;
     } catch (error) {
       // Two copies of one template at the same instant can collide; try again shortly.

@@ -1,12 +1,11 @@
-import type { NextFunction, Request, Response } from 'express';
-
 /**
  * Starlette decodes a path leniently: a `%` not followed by two hex digits stays as written, and
  * bytes that are not UTF-8 become U+FFFD. Express refuses such a path with a bare 400 before any
  * route runs. Re-encoding those segments the lenient way lets the route answer as FastAPI does
  * (an id that is `%ZZ` is a 422 `uuid_parsing`, not an undocumented 400).
  */
-export function lenientPathDecoding(req: Request, _res: Response, next: NextFunction): void {
+export function fixPathEncoding(req: { url?: string }): void {
+  if (req.url === undefined) return;
   const end = req.url.indexOf('?');
   const path = end < 0 ? req.url : req.url.slice(0, end);
   if (path.includes('%')) {
@@ -16,7 +15,6 @@ export function lenientPathDecoding(req: Request, _res: Response, next: NextFunc
       .join('/');
     if (fixed !== path) req.url = fixed + (end < 0 ? '' : req.url.slice(end));
   }
-  next();
 }
 
 function decodes(segment: string): boolean {
