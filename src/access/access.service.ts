@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Optional } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import { ForbiddenError, NotFoundError } from '../common/errors/app-error.js';
@@ -12,11 +12,16 @@ import { canSeeOrg, canSeeWorkspace, effectiveWorkspaceRole, hasPermission, type
 /** Decides visibility (404) and permission (403) for a caller in an org or workspace scope. */
 @Injectable()
 export class AccessService {
+  private readonly reads: ReadRouter;
+
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly scopes: ScopeRepository,
-    private readonly reads: ReadRouter,
-  ) {}
+    // Absent where the module serves another application without this service's DatabaseModule.
+    @Optional() reads?: ReadRouter,
+  ) {
+    this.reads = reads ?? ReadRouter.primaryOnly(this.dataSource);
+  }
 
   /**
    * The caller's standing in the scope. A scope that does not exist, or that the caller cannot see,

@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Optional } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import { ReadRouter } from '../database/replicas/read-router.js';
@@ -33,10 +33,15 @@ const BOOTSTRAP_LOCK_KEY = 742_002;
 /** The sign-in side of the users table: what authentication reads and the first admin it writes. */
 @Injectable()
 export class CredentialsRepository {
+  private readonly reads: ReadRouter;
+
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
-    private readonly reads: ReadRouter,
-  ) {}
+    // Absent where the module serves another application without this service's DatabaseModule.
+    @Optional() reads?: ReadRouter,
+  ) {
+    this.reads = reads ?? ReadRouter.primaryOnly(this.dataSource);
+  }
 
   /** One row always: the folded login, and the account's columns when one matches it. */
   async findForLogin(login: string, column: 'email' | 'username'): Promise<Credentials> {

@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Optional } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import { AccessService } from '../access/access.service.js';
@@ -37,13 +37,18 @@ import { memberAdded, memberRemoved, memberRoleChanged, workspaceMembersRemoved 
  */
 @Injectable()
 export class MembershipsService {
+  private readonly reads: ReadRouter;
+
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly access: AccessService,
     private readonly memberships: MembershipsRepository,
     private readonly events: EventsService,
-    private readonly reads: ReadRouter,
-  ) {}
+    // Absent where the module serves another application without this service's DatabaseModule.
+    @Optional() reads?: ReadRouter,
+  ) {
+    this.reads = reads ?? ReadRouter.primaryOnly(this.dataSource);
+  }
 
   async list<S extends MembershipScope>(scope: S, query: MemberListQuery, caller?: User): Promise<MemberListOf<S>> {
     const page = await this.memberships.list(await this.reads.manager(caller?.user_id), scope, query);

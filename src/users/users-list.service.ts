@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Optional } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import { CursorCodec } from '../common/pagination/cursor.js';
@@ -18,12 +18,17 @@ import { UsersRepository, wholeWorkspace, type ListRow, type UserFilter } from '
  */
 @Injectable()
 export class UsersListService {
+  private readonly reads: ReadRouter;
+
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly users: UsersRepository,
     private readonly cursors: CursorCodec,
-    private readonly reads: ReadRouter,
-  ) {}
+    // Absent where the module serves another application without this service's DatabaseModule.
+    @Optional() reads?: ReadRouter,
+  ) {
+    this.reads = reads ?? ReadRouter.primaryOnly(this.dataSource);
+  }
 
   async list(query: ListUsersQuery, caller?: User): Promise<UserListResponse> {
     const filter: UserFilter = {

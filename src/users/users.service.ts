@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Optional } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import { AccessService } from '../access/access.service.js';
@@ -35,6 +35,8 @@ interface UpdatePlan {
  */
 @Injectable()
 export class UsersService {
+  private readonly reads: ReadRouter;
+
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly users: UsersRepository,
@@ -42,8 +44,11 @@ export class UsersService {
     private readonly refreshTokens: RefreshTokens,
     private readonly access: AccessService,
     private readonly events: EventsService,
-    private readonly reads: ReadRouter,
-  ) {}
+    // Absent where the module serves another application without this service's DatabaseModule.
+    @Optional() reads?: ReadRouter,
+  ) {
+    this.reads = reads ?? ReadRouter.primaryOnly(this.dataSource);
+  }
 
   /** One transaction: the request's own when it has one (an idempotent POST), else its own. */
   async create(ctx: RequestContext, dto: CreateUserRequest): Promise<UserResponse> {

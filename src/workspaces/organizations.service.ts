@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Optional } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { NotFoundError } from '../common/errors/app-error.js';
@@ -18,13 +18,18 @@ import { orgDeleted, orgEvent, orgMemberAdded } from './resource-events.js';
 /** Organizations: creation (the creator becomes owner), the caller's list, update and delete. */
 @Injectable()
 export class OrganizationsService {
+  private readonly reads: ReadRouter;
+
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly cursors: CursorCodec,
-    private readonly reads: ReadRouter,
     private readonly orgs: OrganizationsRepository,
     private readonly events: EventsService,
-  ) {}
+    // Absent where the module serves another application without this service's DatabaseModule.
+    @Optional() reads?: ReadRouter,
+  ) {
+    this.reads = reads ?? ReadRouter.primaryOnly(this.dataSource);
+  }
 
   async create(ctx: RequestContext, user: User, dto: CreateOrganizationDto): Promise<OrganizationResponse> {
     return transaction(

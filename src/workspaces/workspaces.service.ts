@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Optional } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import type { ResolvedScope } from '../access/scope.js';
@@ -21,14 +21,19 @@ import { orgMemberAdded, workspaceDeleted, workspaceEvent, workspaceMemberAdded 
 /** Workspaces of an organization: the creator becomes owner; deleting one deletes its memberships. */
 @Injectable()
 export class WorkspacesService {
+  private readonly reads: ReadRouter;
+
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly cursors: CursorCodec,
-    private readonly reads: ReadRouter,
     private readonly workspaces: WorkspacesRepository,
     private readonly orgs: OrganizationsRepository,
     private readonly events: EventsService,
-  ) {}
+    // Absent where the module serves another application without this service's DatabaseModule.
+    @Optional() reads?: ReadRouter,
+  ) {
+    this.reads = reads ?? ReadRouter.primaryOnly(this.dataSource);
+  }
 
   async create(ctx: RequestContext, user: User, orgId: string, dto: CreateWorkspaceDto): Promise<WorkspaceResponse> {
     return transaction(

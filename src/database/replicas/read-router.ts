@@ -6,7 +6,7 @@ import { pgPool } from '../pg-pool.js';
 import { parseLsn } from './lsn.js';
 import { PrimaryHistory } from './primary-history.js';
 import { Replica, type ReplicaReport } from './replica.js';
-import type { WriteMarks } from './write-marks.js';
+import { MemoryWriteMarks, type WriteMarks } from './write-marks.js';
 
 export interface ReadRouterSettings {
   urls: string[];
@@ -40,6 +40,11 @@ export class ReadRouter implements OnModuleInit, OnApplicationShutdown {
   ) {
     this.replicas = settings.urls.map((url, i) => new Replica(`replica_${i + 1}`, url, settings.poolSize));
     this.history = new PrimaryHistory(settings.maxLagMs * 2 + settings.pollMs * 10);
+  }
+
+  /** Every read on the primary: for a module used without the DatabaseModule that provides the real one. */
+  static primaryOnly(primary: DataSource): ReadRouter {
+    return new ReadRouter(primary, new MemoryWriteMarks(0), { urls: [], maxLagMs: 0, pollMs: 1000, poolSize: 1 });
   }
 
   get enabled(): boolean {
