@@ -18,6 +18,7 @@ const STATUS_CODES: Record<number, ErrorCode> = {
   404: ErrorCode.NotFound,
   405: ErrorCode.MethodNotAllowed,
   409: ErrorCode.Conflict,
+  410: ErrorCode.Gone,
   412: ErrorCode.PreconditionFailed,
   413: ErrorCode.PayloadTooLarge,
   415: ErrorCode.UnsupportedMediaType,

@@ -2,7 +2,7 @@ import type { Permission } from '../../access/permissions.js';
 import { DEFAULT_MESSAGES, ErrorCode } from './error-codes.js';
 
 export type ErrorDetails = Record<string, unknown>;
-export type ResourceType = 'user' | 'workspace' | 'organization' | 'member' | 'webhook' | 'route';
+export type ResourceType = 'user' | 'workspace' | 'organization' | 'member' | 'webhook' | 'invitation' | 'route';
 
 /**
  * Base of every error the service answers on purpose. Features throw these (or their own
@@ -44,6 +44,13 @@ export class NotFoundError extends AppError {
 export class ConflictError extends AppError {
   constructor(message: string, details: ErrorDetails) {
     super(ErrorCode.Conflict, message, details);
+  }
+}
+
+/** 410: the resource existed but can no longer be used (e.g. an invitation past its expiry). */
+export class GoneError extends AppError {
+  constructor(message: string, resourceType: ResourceType, resourceId: string, reason: string) {
+    super(ErrorCode.Gone, message, { resource_type: resourceType, resource_id: resourceId, reason });
   }
 }
 

@@ -6,6 +6,7 @@ export enum ErrorCode {
   NotFound = 'RESOURCE_NOT_FOUND',
   MethodNotAllowed = 'METHOD_NOT_ALLOWED',
   Conflict = 'RESOURCE_CONFLICT',
+  Gone = 'RESOURCE_GONE',
   PreconditionFailed = 'PRECONDITION_FAILED',
   PreconditionRequired = 'PRECONDITION_REQUIRED',
   PayloadTooLarge = 'PAYLOAD_TOO_LARGE',
@@ -32,6 +33,8 @@ export function httpStatusOf(code: ErrorCode): number {
       return 405;
     case ErrorCode.Conflict:
       return 409;
+    case ErrorCode.Gone:
+      return 410;
     case ErrorCode.PreconditionFailed:
       return 412;
     case ErrorCode.PreconditionRequired:
@@ -64,6 +67,7 @@ export const DEFAULT_MESSAGES: Record<ErrorCode, string> = {
   [ErrorCode.NotFound]: 'The requested resource was not found',
   [ErrorCode.MethodNotAllowed]: 'Method not allowed',
   [ErrorCode.Conflict]: 'The resource conflicts with an existing one',
+  [ErrorCode.Gone]: 'The resource is no longer available',
   [ErrorCode.PreconditionFailed]: 'The resource has changed',
   [ErrorCode.PreconditionRequired]: 'This request must be conditional (send If-Match)',
   [ErrorCode.PayloadTooLarge]: 'Request body is too large',
