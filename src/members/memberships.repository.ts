@@ -154,7 +154,7 @@ export class MembershipsRepository {
   }
 
   /** An org `member` membership unless the user already has one; the new membership, if any. */
-  async ensureOrgMember(m: EntityManager, orgId: string, userId: string, addedBy: string): Promise<MemberRow | undefined> {
+  async ensureOrgMember(m: EntityManager, orgId: string, userId: string, addedBy: string | null): Promise<MemberRow | undefined> {
     const [row]: MemberRow[] = await m.query(
       `WITH m AS (INSERT INTO org_members (org_id, user_id, role, added_by) VALUES ($1, $2, 'member', $3) ON CONFLICT DO NOTHING RETURNING *)
        SELECT ${MEMBER_COLUMNS} FROM m JOIN users u ON u.user_id = m.user_id`,
@@ -164,7 +164,7 @@ export class MembershipsRepository {
   }
 
   /** Inserts a membership; undefined when the user already is a member. */
-  async insert(m: EntityManager, scope: MembershipScope, userId: string, role: string, addedBy: string): Promise<MemberRow | undefined> {
+  async insert(m: EntityManager, scope: MembershipScope, userId: string, role: string, addedBy: string | null): Promise<MemberRow | undefined> {
     const [row]: MemberRow[] =
       scope.kind === 'org'
         ? await m.query(

@@ -72,12 +72,36 @@ export class MembershipsService {
       const actor = await this.lockScope(m, user, scope, enforced);
       this.assertMayChange(scope, actor, { isSelf: dto.user_id === user.user_id, from: null, to: role });
       if (!targetExists) throw new NotFoundError('user', dto.user_id);
-      const joined = scope.kind === 'workspace' ? await this.memberships.ensureOrgMember(m, scope.orgId, dto.user_id, user.user_id) : undefined;
-      const row = await this.memberships.insert(m, scope, dto.user_id, role, user.user_id);
-      if (!row) throw alreadyMemberOf(scope);
-      await this.events.recordAll(m, ctx, joined ? [memberAdded(orgScope(scope.orgId), joined), memberAdded(scope, row)] : [memberAdded(scope, row)]);
-      return memberResource(scope, row);
+      return this.join(ctx, m, scope, dto.user_id, role, user.user_id);
     }, ctx);
+  }
+
+  /** The membership (and in a workspace the org membership it needs) with their events; 409 if already a member. */
+  private async join<S extends MembershipScope>(ctx: RequestContext, m: EntityManager, scope: S, userId: string, role: WorkspaceRole, addedBy: string | null): Promise<MemberOf<S>> {
+    const joined = scope.kind === 'workspace' ? await this.memberships.ensureOrgMember(m, scope.orgId, userId, addedBy) : undefined;
+    const row = await this.memberships.insert(m, scope, userId, role, addedBy);
+    if (!row) throw alreadyMemberOf(scope);
+    await this.events.recordAll(m, ctx, joined ? [memberAdded(orgScope(scope.orgId), joined), memberAdded(scope, row)] : [memberAdded(scope, row)]);
+    return memberResource(scope, row);
+  }
+
+  /**
+   * Makes `userId` a member with `role` inside the caller's transaction `m` (an accepted
+   * invitation): the locks, the org membership a workspace needs, the duplicate rule and the events
+   * of `add`. No acting member's rank is checked here: whoever sent the invitation was checked
+   * when it was created.
+   */
+  async admit<S extends MembershipScope>(ctx: RequestContext, m: EntityManager, scope: S, userId: string, role: WorkspaceRole, addedBy: string | null): Promise<MemberOf<S>> {
+    if (!(await this.memberships.lockUser(m, userId))) throw new NotFoundError('user', userId);
+    if (!(await this.memberships.lockScope(m, scope))) {
+      throw scope.kind === 'org' ? new NotFoundError('organization', scope.orgId) : new NotFoundError('workspace', scope.workspaceId);
+    }
+    return this.join(ctx, m, scope, userId, role, addedBy);
+  }
+
+  /** 403 naming the scope's `manage_owners` permission unless `actor` may grant `role` (the rule `add` applies). */
+  assertMayGrant(scope: MembershipScope, actor: ResolvedScope, role: WorkspaceRole): void {
+    this.assertMayChange(scope, actor, { isSelf: false, from: null, to: role });
   }
 
   async changeRole<S extends MembershipScope>(

@@ -53,16 +53,22 @@ export class UsersService {
   /** One transaction: the request's own when it has one (an idempotent POST), else its own. */
   async create(ctx: RequestContext, dto: CreateUserRequest): Promise<UserResponse> {
     const hash = await this.hasher.hash(dto.password);
+    return transaction(this.dataSource, (m) => this.insert(ctx, m, dto, hash), ctx);
+  }
+
+  /**
+   * `create` inside the caller's transaction `m` (an account opened by accepting an invitation), so
+   * the account exists only if the rest of that transaction commits.
+   */
+  async createWithin(ctx: RequestContext, m: EntityManager, dto: CreateUserRequest): Promise<UserResponse> {
+    return this.insert(ctx, m, dto, await this.hasher.hash(dto.password));
+  }
+
+  private async insert(ctx: RequestContext, m: EntityManager, dto: CreateUserRequest, hash: string): Promise<UserResponse> {
     try {
-      return await transaction(
-        this.dataSource,
-        async (m) => {
-          const row = await this.users.insert(m, dto, hash);
-          await this.events.record(m, ctx, userCreated(row));
-          return userResource(row);
-        },
-        ctx,
-      );
+      const row = await this.users.insert(m, dto, hash);
+      await this.events.record(m, ctx, userCreated(row));
+      return userResource(row);
     } catch (error) {
       throw duplicateUserConflict(error) ?? jsonSizeViolation(error, (f) => dto[f]) ?? error;
     }
