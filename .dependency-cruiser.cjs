@@ -4,7 +4,7 @@
  * config, and at another feature only through its public surface; common knows no feature; no
  * cycles anywhere.
  */
-const FEATURES = '^src/(users|auth|members|workspaces|health|webhooks)/';
+const FEATURES = '^src/(users|auth|members|workspaces|health|webhooks|invitations)/';
 
 module.exports = {
   forbidden: [
@@ -15,7 +15,7 @@ module.exports = {
       severity: 'error',
       from: { path: '^src/common/' },
       // The permission table is a leaf of plain types and data, so errors can name a typed permission.
-      to: { path: '^src/(users|auth|members|workspaces|health|webhooks|access|app\\.|main|server|index)', pathNot: '^src/access/(permissions|roles)\\.ts$' },
+      to: { path: '^src/(users|auth|members|workspaces|health|webhooks|invitations|access|app\\.|main|server|index)', pathNot: '^src/access/(permissions|roles)\\.ts$' },
     },
     {
       name: 'inner-layers-know-no-feature',
@@ -30,14 +30,17 @@ module.exports = {
         'A feature reaches another only through what that one offers to all: auth its decorators and ' +
         'the services it exports. Shared rows are entities in database/, shared rules in access/.',
       severity: 'error',
-      from: { path: '^src/(users|auth|members|workspaces|health|webhooks)/' },
+      from: { path: '^src/(users|auth|members|workspaces|health|webhooks|invitations)/' },
       to: {
-        path: '^src/(users|auth|members|workspaces|health|webhooks)/',
+        path: '^src/(users|auth|members|workspaces|health|webhooks|invitations)/',
         pathNot: [
           '^src/$1/',
-          '^src/auth/(current-user\\.decorator|public\\.decorator|password-hasher|refresh-tokens|auth\\.module)\\.ts$',
+          '^src/auth/(current-user\\.decorator|public\\.decorator|password-hasher|refresh-tokens|token\\.service|access-token-verifier|auth\\.module)\\.ts$',
           // The metrics registry and its module, for a feature that publishes figures of its own.
           '^src/health/(metrics|health\\.module)\\.ts$',
+          // What members and users offer to others: their modules, exported services, scopes and DTOs.
+          '^src/members/(members\\.module|memberships\\.service|membership-scope|member\\.dto)\\.ts$',
+          '^src/users/(users\\.module|users\\.service|dto/user-fields|dto/user-response\\.dto)\\.ts$',
         ],
       },
     },

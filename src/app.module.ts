@@ -16,6 +16,7 @@ import { DatabaseModule } from './database/database.module.js';
 import { EventsModule } from './events/events.module.js';
 import { EventFeedModule } from './events/feed/event-feed.module.js';
 import { HealthModule } from './health/health.module.js';
+import { InvitationsModule } from './invitations/invitations.module.js';
 import { JobsModule } from './jobs/jobs.module.js';
 import { MailModule } from './mail/mail.module.js';
 import { MembersModule } from './members/members.module.js';
@@ -63,6 +64,7 @@ export class AppModule {
           secretKey: config.webhooks.secretKey ?? randomBytes(32).toString('base64'),
           retentionDays: config.eventRetentionDays,
         }),
+        InvitationsModule,
         HealthModule,
       ],
       providers: [

@@ -27,6 +27,7 @@ export const API_TAGS = [
   { name: 'organizations', description: 'Organizations, the top of the tenancy: create, read, rename, delete' },
   { name: 'workspaces', description: 'Workspaces inside an organization' },
   { name: 'members', description: 'Who belongs to an organization or a workspace, and with which role' },
+  { name: 'invitations', description: 'Inviting someone by email to an organization or a workspace, and accepting' },
   { name: 'health', description: 'Liveness and readiness probes' },
 ] as const;
 

@@ -27,10 +27,20 @@ const ORG_OWNER = [...ORG_ADMIN, 'orgs:delete', 'org_members:manage_owners'] as 
 const PLATFORM_ADMIN = ['users:create', 'users:update', 'users:delete', 'users:manage'] as const;
 
 /**
+ * Decided by the request itself rather than a role: accepting an invitation needs the caller's
+ * email to be the invited one (a platform admin is no exception).
+ */
+export const INVITEE_PERMISSIONS = ['invitations:accept'] as const;
+
+/**
  * Every permission there is, as a `resource:action` string literal: derived from the rows above, so
  * a permission that is not in the table (a typo) does not compile wherever one is expected.
  */
-export type Permission = (typeof WORKSPACE_OWNER)[number] | (typeof ORG_OWNER)[number] | (typeof PLATFORM_ADMIN)[number];
+export type Permission =
+  | (typeof WORKSPACE_OWNER)[number]
+  | (typeof ORG_OWNER)[number]
+  | (typeof PLATFORM_ADMIN)[number]
+  | (typeof INVITEE_PERMISSIONS)[number];
 
 export const WORKSPACE_PERMISSIONS: Readonly<Record<WorkspaceRole, ReadonlySet<Permission>>> = {
   viewer: new Set(VIEWER),

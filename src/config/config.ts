@@ -55,6 +55,8 @@ export interface AppConfig {
   /** How long events are kept (days). */
   eventRetentionDays: number;
   webhooks: WebhookSettings;
+  /** Invitations: the accept link (`{token}` is replaced) and the per-org hourly limit. */
+  invitations: { acceptUrl: string; perHour: number };
 }
 
 export interface WebhookSettings {
@@ -87,6 +89,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     ...exposureSettings(env),
     httpConditions: { requireIfMatch: bool(env, 'REQUIRE_IF_MATCH', false), idempotencyTtlSeconds: int(env, 'IDEMPOTENCY_TTL_SECONDS', 86_400, 1, 31_536_000) },
     jobs: { enabled: bool(env, 'JOBS_ENABLED', true), pollMs: int(env, 'JOBS_POLL_MS', 500, 10, 60_000) },
+    invitations: {
+      acceptUrl: string(env, 'INVITE_ACCEPT_URL', 'http://localhost:8000/accept-invitation?token={token}'),
+      perHour: int(env, 'RATE_LIMIT_INVITES_PER_HOUR', 100, 1, 1_000_000),
+    },
     mail: { smtpUrl: optionalString(env, 'SMTP_URL'), from: string(env, 'MAIL_FROM', 'Identity Service <no-reply@localhost>'), retryDelaysMs: delays(env, 'MAIL_RETRY_DELAYS_MS') },
     eventRetentionDays: int(env, 'EVENT_RETENTION_DAYS', 90, 1, 36_500),
     webhooks: webhookSettings(env),

@@ -29,6 +29,9 @@ const FOREIGN_KEYS: Record<string, (id: string) => AppError | RequestValidationE
   workspaces_org_id_fkey: (id) => new NotFoundError('organization', id),
   workspace_members_workspace_id_fkey: (id) => new NotFoundError('workspace', id),
   users_default_workspace_fk: notWorkspaceMember,
+  invitations_inviter_user_id_fkey: callerGone,
+  invitations_org_id_fkey: (id) => new NotFoundError('organization', id),
+  invitations_workspace_id_fkey: (id) => new NotFoundError('workspace', id),
 };
 
 /** A foreign-key violation (23503) on a known constraint → its domain error; anything else → undefined. */

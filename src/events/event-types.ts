@@ -26,6 +26,7 @@ export const EVENT_TYPES = [
   'workspace_member.role_changed',
   'workspace_member.removed',
   'invitation.created',
+  'invitation.resent',
   'invitation.accepted',
   'invitation.revoked',
   'invitation.expired',

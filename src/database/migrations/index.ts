@@ -10,6 +10,7 @@ import { ResourceVersions1764610000000 } from './1764610000000-ResourceVersions.
 import { IdempotencyKeys1764610000001 } from './1764610000001-IdempotencyKeys.js';
 import { EventsFeedIndexes1764620000000 } from './1764620000000-EventsFeedIndexes.js';
 import { Webhooks1764620000001 } from './1764620000001-Webhooks.js';
+import { Invitations1764630000000 } from './1764630000000-Invitations.js';
 
 /** Every migration, oldest first. A new migration is added here as well as in this folder. */
 export const MIGRATIONS = [
@@ -25,4 +26,5 @@ export const MIGRATIONS = [
   IdempotencyKeys1764610000001,
   EventsFeedIndexes1764620000000,
   Webhooks1764620000001,
+  Invitations1764630000000,
 ];
