@@ -19,7 +19,7 @@ const INVALID_BODY = { name: '', slug: 'X', role: 'boss', email: 'not-an-email',
 const SELF_SERVICE = new Set([
   'POST /v1/auth/login', 'POST /v1/auth/token', 'POST /v1/auth/refresh', 'POST /v1/auth/logout', 'GET /.well-known/jwks.json',
   'GET /v1/users/me', 'PATCH /v1/users/me/preferences', 'GET /v1/users/{user_id}', 'POST /v1/orgs', 'GET /v1/orgs',
-  'GET /health/live', 'GET /health/ready',
+  'GET /health/live', 'GET /health/ready', 'POST /v1/invitations/accept',
 ]);
 
 type ScopeSide = 'own' | 'foreign';
@@ -83,16 +83,22 @@ function requestFor(op: Operation, side: ScopeSide, w: World): { path: string; b
     workspace_id: side === 'own' ? w.workspaceId : w.otherWorkspaceId,
     member_user_id: MISSING,
     webhook_id: MISSING,
+    invitation_id: MISSING,
     user_id: w.target.user_id,
   };
   let path = op.template.replace(/\{(\w+)\}/g, (_, name: string) => ids[name]);
   if (op.template === '/v1/users' && op.method === 'get') path += `?workspace_id=${ids.workspace_id}`;
   // A webhook that does not exist: an allowed call gets as far as looking it up, whatever the method.
   if (op.template.includes('{webhook_id}')) return { path, body: op.method === 'patch' ? INVALID_BODY : undefined, allowedStatus: 404 };
+  // An operation on one invitation reaches its state check: the missing invitation's 404.
+  if (op.template.includes('{invitation_id}')) return { path, body: op.method === 'post' ? {} : undefined, allowedStatus: 404 };
   if (op.method === 'get') return { path, allowedStatus: 200 };
   if (op.method !== 'delete') return { path, body: INVALID_BODY, allowedStatus: 422 };
   return { path, allowedStatus: op.template.endsWith('{member_user_id}') ? 404 : 204 };
 }
+
+/** The resource an allowed call's 404 names: the member, webhook or invitation the path points at. */
+const missingResourceOf = (op: Operation) => (op.template.includes('{invitation_id}') ? 'invitation' : op.template.includes('{webhook_id}') ? 'webhook' : 'member');
 
 const isDestructive = (op: Operation) => op.method === 'delete' && !op.template.endsWith('{member_user_id}') && !op.template.endsWith('{webhook_id}');
 
@@ -147,9 +153,7 @@ describe('API5 broken function level authorization: every operation × every sta
           const context = `${op.name} as ${who} (${side}): ${res.status} ${JSON.stringify(res.body).slice(0, 200)}`;
           if (want.status === 'allowed') {
             if (res.status !== allowedStatus) failures.push(`${context}; expected ${allowedStatus}`);
-            else if (allowedStatus === 404 && res.body.details?.resource_type !== (op.template.includes('{webhook_id}') ? 'webhook' : 'member')) {
-              failures.push(`${context}; expected a 404 of the member or webhook`);
-            }
+            else if (allowedStatus === 404 && res.body.details?.resource_type !== missingResourceOf(op)) failures.push(`${context}; expected a 404 of the ${missingResourceOf(op)}`);
             continue;
           }
           if (res.status !== want.status) {

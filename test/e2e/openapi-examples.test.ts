@@ -3,9 +3,11 @@ import { createTestApp, type TestApp } from '../support/app.js';
 import { examplesOf, operationsOf, type Operation } from '../support/openapi.js';
 
 /** What a 404 of a path or query parameter names as its `resource_type`. */
-const RESOURCE_OF_PARAMETER: Record<string, string> = { org_id: 'organization', workspace_id: 'workspace', member_user_id: 'member', user_id: 'user' };
+const RESOURCE_OF_PARAMETER: Record<string, string> = {
+  org_id: 'organization', workspace_id: 'workspace', member_user_id: 'member', user_id: 'user', invitation_id: 'invitation',
+};
 /** Permissions as the service spells them; never a placeholder such as `resource:action`. */
-const PERMISSION = /^(users|orgs|workspaces|members|org_members):(read|create|update|delete|add|remove|manage|manage_owners)$/;
+const PERMISSION = /^(users|orgs|workspaces|members|org_members|invitations):(read|create|update|delete|add|remove|manage|manage_owners|accept)$/;
 
 describe('the examples and names of the OpenAPI document', () => {
   let t: TestApp;
@@ -84,11 +86,15 @@ describe('the examples and names of the OpenAPI document', () => {
       if (notFound.length === 0) continue;
       const parameters = (operation.parameters ?? []).filter((p: any) => RESOURCE_OF_PARAMETER[p.name]);
       const allowed = new Set(parameters.map((p: any) => RESOURCE_OF_PARAMETER[p.name]));
-      if (resolve(operation.requestBody?.content?.['application/json']?.schema)?.properties?.user_id) allowed.add('user');
+      const body = resolve(operation.requestBody?.content?.['application/json']?.schema)?.properties;
+      if (body?.user_id) allowed.add('user');
+      // An invitation token in the body names the invitation it looks up.
+      if (body?.token) allowed.add('invitation');
       const innermost = [...path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).pop() ?? parameters[0]?.name;
+      const expected = RESOURCE_OF_PARAMETER[innermost] ?? (body?.token ? 'invitation' : undefined);
       const types = notFound.map((example) => example.details.resource_type);
       for (const type of types) if (!allowed.has(type)) problems.push(`${name}: 404 names ${type}`);
-      if (types[0] !== RESOURCE_OF_PARAMETER[innermost]) problems.push(`${name}: first 404 names ${types[0]}, expected ${RESOURCE_OF_PARAMETER[innermost]}`);
+      if (types[0] !== expected) problems.push(`${name}: first 404 names ${types[0]}, expected ${expected}`);
     }
     expect(problems).toEqual([]);
   });

@@ -1,3 +1,4 @@
+import { createHash, randomBytes } from 'node:crypto';
 import fc from 'fast-check';
 import type { DataSource } from 'typeorm';
 import { buildWorld, type Principal, type World } from '../../e2e/access-fixtures.js';
@@ -28,6 +29,8 @@ export class FuzzWorld {
   world!: World;
   refreshToken = 'no-refresh-token';
   rebuilds = 0;
+  /** Pending invitations of the own org (two of the org, two of its workspace) and one token to accept. */
+  invitations: Record<string, string> = {};
 
   constructor(
     private readonly db: DataSource,
@@ -57,6 +60,33 @@ export class FuzzWorld {
     });
     const body = (await res.json().catch(() => ({}))) as { refresh_token?: string };
     this.refreshToken = body.refresh_token ?? 'no-refresh-token';
+    await this.buildInvitations();
+  }
+
+  /**
+   * The platform admin may accept its invitation (to the foreign org, where it is no member); the
+   * viewer's token invites someone else, so accepting it is a 403 that changes nothing. Without a
+   * bearer token either one opens no account: the address is taken.
+   */
+  private async buildInvitations(): Promise<void> {
+    const w = this.world;
+    const invite = async (orgId: string, workspaceId: string | null, email: string) => {
+      const token = randomBytes(32).toString('base64url');
+      const [{ invitation_id }] = await this.db.query(
+        `INSERT INTO invitations (org_id, workspace_id, email, role, token_hash, inviter_user_id, expires_at)
+         VALUES ($1, $2, $3, 'member', $4, $5, now() + interval '7 days') RETURNING invitation_id`,
+        [orgId, workspaceId, email, createHash('sha256').update(token).digest(), w.users.orgOwner.user_id],
+      );
+      return { id: invitation_id as string, token };
+    };
+    const acceptor = this.caller === 'admin' ? w.users.platform.email : w.users.outsider.email;
+    this.invitations = {
+      org: (await invite(w.orgId, null, 'fuzz-org-1@example.com')).id,
+      org2: (await invite(w.orgId, null, 'fuzz-org-2@example.com')).id,
+      ws: (await invite(w.orgId, w.workspaceId, 'fuzz-ws-1@example.com')).id,
+      ws2: (await invite(w.orgId, w.workspaceId, 'fuzz-ws-2@example.com')).id,
+      token: (await invite(w.otherOrgId, null, acceptor)).token,
+    };
   }
 
   /** The concrete value of a symbol. */
@@ -78,6 +108,8 @@ export class FuzzWorld {
         return this.refreshToken;
       case 'access':
         return this.token;
+      case 'inv':
+        return this.invitations[which];
       default:
         throw new Error(`unknown symbol ${sym.name}`);
     }
@@ -143,6 +175,10 @@ export const worldHints: Hints = {
         return fc.oneof({ arbitrary: fc.constant(TEST_PASSWORD), weight: 4 }, { arbitrary: fc.string({ minLength: 8, maxLength: 128 }), weight: 1 });
       case 'refresh_token':
         return fc.oneof(syms('refresh:self'), fc.base64String({ minLength: 43, maxLength: 44 }));
+      case 'invitation_id':
+        return syms('inv:org', 'inv:org2', 'inv:ws', 'inv:ws2');
+      case 'token':
+        return fc.oneof({ arbitrary: syms('inv:token'), weight: 3 }, { arbitrary: fc.base64String({ minLength: 43, maxLength: 44 }), weight: 1 });
       case 'slug':
         return fc.stringMatching(/^[a-z0-9][a-z0-9-]{1,62}$/);
       case 'timezone':
