@@ -30,9 +30,11 @@ type Membership = AcceptedInvitationResponse['membership'];
 const scopeOf = (row: InvitationRow): MembershipScope => (row.workspace_id ? workspaceScope(row.org_id, row.workspace_id) : orgScope(row.org_id));
 
 /**
- * Accepting an invitation: one transaction that locks the invitation row first (so of two
- * concurrent accepts exactly one finds it pending), then adds the membership under the locks and
- * invariants of adding a member, marks the invitation accepted and records the events.
+ * Accepting an invitation: one transaction that locks the invitation row (so of two concurrent
+ * accepts exactly one finds it pending), then adds the membership under the locks and invariants
+ * of adding a member, marks the invitation accepted and records the events. The organization row
+ * is locked before the invitation row, the order in which creating an invitation takes them, so
+ * an accept and a re-invite of the same address wait for each other instead of deadlocking.
  */
 @Injectable()
 export class InvitationAcceptService {
@@ -77,6 +79,8 @@ export class InvitationAcceptService {
   /** The invitation of `token`, locked, if it can still be accepted: 404 unknown or revoked, 409 accepted, 410 expired. */
   private async lockPending(m: EntityManager, token: string): Promise<InvitationRow> {
     const hash = hashInvitationToken(token);
+    const orgId = await this.invitations.orgOfTokenHash(m, hash);
+    if (orgId) await this.invitations.lockOrg(m, orgId);
     const row = await this.invitations.lockByTokenHash(m, hash);
     if (!row || !sameTokenHash(row.token_hash, hash) || row.state === 'revoked') throw unknownToken();
     if (row.state === 'accepted') throw alreadyAccepted();

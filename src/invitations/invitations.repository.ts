@@ -167,6 +167,12 @@ export class InvitationsRepository {
     return row;
   }
 
+  /** The organization of the invitation holding this token hash, read without a lock. */
+  async orgOfTokenHash(m: EntityManager, hash: Buffer): Promise<string | undefined> {
+    const [row] = await m.query(`SELECT org_id FROM invitations WHERE token_hash = $1`, [hash]);
+    return row?.org_id;
+  }
+
   /** The invitation holding this token hash, locked until commit, with its stored hash. */
   async lockByTokenHash(m: EntityManager, hash: Buffer): Promise<(InvitationRow & { token_hash: Buffer }) | undefined> {
     const [row] = await m.query(`SELECT ${COLUMNS}, i.token_hash FROM invitations i WHERE i.token_hash = $1 FOR UPDATE`, [hash]);
