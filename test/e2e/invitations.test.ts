@@ -247,6 +247,20 @@ describe('invitations', () => {
     });
   });
 
+  it('an accept racing a re-invite of the same address: one of the two outcomes, never an error', async () => {
+    for (let round = 0; round < 5; round++) {
+      const user = await seedUser(t.db, { email: uniqueEmail('racing') });
+      const created = await invite(t, w.users.orgAdmin.token, w.orgId, undefined, { email: user.email, role: 'member' });
+      const [accepted, reinvited] = await Promise.all([
+        accept({ token: created.body.token }, user.token),
+        invite(t, w.users.orgAdmin.token, w.orgId, undefined, { email: user.email, role: 'admin' }),
+      ]);
+      const outcome = `${accepted.status}/${reinvited.status}`;
+      expect(['200/409', '404/201']).toContain(outcome);
+      expect(await stateOf(created.body.invitation_id)).toBe(outcome === '200/409' ? 'accepted' : 'revoked');
+    }
+  });
+
   describe('list, get, resend', () => {
     it('resend: new token and expiry, mailed again; the old token stops working', async () => {
       const email = uniqueEmail('resend');
