@@ -166,7 +166,8 @@ describe('API5 broken function level authorization: every operation × every sta
         }
       }
       expect(failures).toEqual([]);
-    });
+      // Every operation × every principal, one request after another: longer than a plain test.
+    }, 180_000);
   }
 
   it('answers 401 without a token on every operation that declares a permission', async () => {
