@@ -54,7 +54,7 @@ export class InvitationAcceptService {
       const invitation = await this.lockPending(m, token);
       if (normalizedEmail(caller.email) !== normalizedEmail(invitation.email)) throw new ForbiddenError('invitations:accept');
       return this.join(ctx, m, invitation, caller.user_id);
-    });
+    }, ctx);
   }
 
   /** Opens a verified account with the invited email, joins, and signs the new user in. */
@@ -73,7 +73,7 @@ export class InvitationAcceptService {
         token_type: 'bearer',
         expires_in: this.tokens.accessTtlSeconds,
       };
-    });
+    }, ctx);
   }
 
   /** The invitation of `token`, locked, if it can still be accepted: 404 unknown or revoked, 409 accepted, 410 expired. */

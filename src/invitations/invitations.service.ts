@@ -82,7 +82,7 @@ export class InvitationsService implements OnModuleInit {
       await this.record(m, ctx, 'invitation.created', created);
       await this.mailInvitation(m, user, scope, created, minted.token);
       return created;
-    });
+    }, ctx);
     this.mail.flush();
     return withToken(row, minted.token, this.acceptUrl(minted.token));
   }
@@ -107,7 +107,7 @@ export class InvitationsService implements OnModuleInit {
       const revoked = await this.invitations.revoke(m, invitationId);
       await this.record(m, ctx, 'invitation.revoked', revoked);
       return revoked;
-    });
+    }, ctx);
     return toInvitationResponse(row);
   }
 
@@ -126,7 +126,7 @@ export class InvitationsService implements OnModuleInit {
       await this.record(m, ctx, 'invitation.resent', renewed);
       await this.mailInvitation(m, user, scope, renewed, minted.token);
       return renewed;
-    }).catch((error: unknown) => {
+    }, ctx).catch((error: unknown) => {
       // Reviving an expired invitation while a newer one to the address is pending.
       throw sqlState(error) === '23505' ? pendingExists() : error;
     });

@@ -22,7 +22,7 @@ describe('invitations: mail server down, no mail server, rate limit, logs', () =
     const smtp = await new TestSmtp().start();
     const port = smtp.port;
     await smtp.stop();
-    const t = await createTestApp({ SMTP_URL: `smtp://127.0.0.1:${port}`, JOBS_POLL_MS: '50', MAIL_RETRY_DELAYS_MS: Array(60).fill('100').join(',') });
+    const t = await createTestApp({ SMTP_URL: `smtp://127.0.0.1:${port}`, JOBS_ENABLED: 'true', JOBS_POLL_MS: '50', MAIL_RETRY_DELAYS_MS: Array(60).fill('100').join(',') });
     try {
       const w = await buildWorld(t.db);
       const email = uniqueEmail('later');

@@ -14,7 +14,7 @@ describe('invitations', () => {
   let w: World;
   beforeAll(async () => {
     await smtp.start();
-    t = await createTestApp({ SMTP_URL: smtp.url, JOBS_POLL_MS: '50', INVITE_ACCEPT_URL: ACCEPT_URL });
+    t = await createTestApp({ SMTP_URL: smtp.url, JOBS_ENABLED: 'true', JOBS_POLL_MS: '50', INVITE_ACCEPT_URL: ACCEPT_URL });
     w = await buildWorld(t.db);
   });
   afterAll(async () => {
