@@ -1,10 +1,10 @@
 /**
  * The direction of imports in src/, checked by `npm run lint:deps` (part of `npm test`):
- * features (users, auth, members, workspaces, health) point inward at access, common, database and
+ * features (users, auth, members, workspaces, health, accounts) point inward at access, common, database and
  * config, and at another feature only through its public surface; common knows no feature; no
  * cycles anywhere.
  */
-const FEATURES = '^src/(users|auth|members|workspaces|health|webhooks|invitations)/';
+const FEATURES = '^src/(users|auth|members|workspaces|health|webhooks|invitations|accounts)/';
 
 module.exports = {
   forbidden: [
@@ -27,20 +27,21 @@ module.exports = {
     {
       name: 'features-through-public-surfaces',
       comment:
-        'A feature reaches another only through what that one offers to all: auth its decorators and ' +
-        'the services it exports. Shared rows are entities in database/, shared rules in access/.',
+        'A feature reaches another only through what that one offers to all: auth its decorators, the ' +
+        'services it exports and its rate limits; users its module, service, bodies, response and ' +
+        'email-change listener. Shared rows are entities in database/, shared rules in access/.',
       severity: 'error',
-      from: { path: '^src/(users|auth|members|workspaces|health|webhooks|invitations)/' },
+      from: { path: '^src/(users|auth|members|workspaces|health|webhooks|invitations|accounts)/' },
       to: {
-        path: '^src/(users|auth|members|workspaces|health|webhooks|invitations)/',
+        path: '^src/(users|auth|members|workspaces|health|webhooks|invitations|accounts)/',
         pathNot: [
           '^src/$1/',
-          '^src/auth/(current-user\\.decorator|public\\.decorator|password-hasher|refresh-tokens|token\\.service|access-token-verifier|auth\\.module)\\.ts$',
+          '^src/auth/(current-user\\.decorator|public\\.decorator|password-hasher|refresh-tokens|token\\.service|access-token-verifier|auth\\.module|dto/auth\\.dto|rate-limit/(auth-throttler\\.guard|keyed-rate-limiter))\\.ts$',
           // The metrics registry and its module, for a feature that publishes figures of its own.
           '^src/health/(metrics|health\\.module)\\.ts$',
           // What members and users offer to others: their modules, exported services, scopes and DTOs.
           '^src/members/(members\\.module|memberships\\.service|membership-scope|member\\.dto)\\.ts$',
-          '^src/users/(users\\.module|users\\.service|dto/user-fields|dto/user-response\\.dto)\\.ts$',
+          '^src/users/(users\\.module|users\\.service|email-change|user-response|user-errors|dto/users\\.dto|dto/user-fields|dto/user-response\\.dto)\\.ts$',
         ],
       },
     },

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { AccessModule } from './access/access.module.js';
+import { AccountsModule } from './accounts/accounts.module.js';
 import { PermissionGuard } from './access/permission.guard.js';
 import { AuthModule } from './auth/auth.module.js';
 import { JwtAuthGuard } from './auth/jwt-auth.guard.js';
@@ -55,6 +56,11 @@ export class AppModule {
         }),
         AccessModule,
         UsersModule,
+        AccountsModule.forRoot({
+          ...config.accounts,
+          passwordResetPerEmailPerHour: config.rateLimit.passwordResetPerEmailPerHour,
+          logLinksWithoutMail: config.nodeEnv !== 'production',
+        }),
         WorkspacesModule,
         MembersModule,
         EventFeedModule.forRoot({ retentionDays: config.eventRetentionDays }),

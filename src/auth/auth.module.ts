@@ -14,6 +14,7 @@ import { buildJwtKeys, JWT_KEYS } from './jwt-keys.js';
 import { JwtStrategy } from './jwt.strategy.js';
 import { PasswordHasher } from './password-hasher.js';
 import { AuthThrottlerGuard, authThrottlerOptions } from './rate-limit/auth-throttler.guard.js';
+import { KeyedRateLimiter } from './rate-limit/keyed-rate-limiter.js';
 import { LoginRateLimiter } from './rate-limit/login-rate-limiter.js';
 import { RedisThrottlerStorage } from './rate-limit/redis-throttler.storage.js';
 import { RefreshTokensRepository } from './refresh-tokens.repository.js';
@@ -71,6 +72,7 @@ const CORE_EXPORTS = [AUTH_OPTIONS, JWT_OPTIONS, JWT_KEYS, AccessTokenVerifier, 
 /** The auth endpoints, their rate limits and the admin bootstrap. */
 const SERVER_PROVIDERS: Provider[] = [
   AuthService,
+  KeyedRateLimiter,
   LoginRateLimiter,
   AdminBootstrap,
   RefreshTokenJanitor,
@@ -82,6 +84,9 @@ const SERVER_PROVIDERS: Provider[] = [
     useFactory: (o: ResolvedAuthOptions) => (o.redisUrl ? new RedisThrottlerStorage(o.redisUrl) : new ThrottlerStorageService()),
   },
 ];
+
+/** What the served endpoints share with other features serving under `/v1/auth`: the rate limits. */
+const SERVER_EXPORTS = [getOptionsToken(), getStorageToken(), AuthThrottlerGuard, KeyedRateLimiter];
 
 /**
  * Authentication. Global, like the database module: register it once at the root and
@@ -115,7 +120,7 @@ export class AuthModule {
       imports: [PassportModule, EventsModule, ...imports],
       controllers: mount ? [AuthController, JwksController] : [],
       providers: [...optionProviders, ...CORE_PROVIDERS, ...(mount ? SERVER_PROVIDERS : [])],
-      exports: CORE_EXPORTS,
+      exports: [...CORE_EXPORTS, ...(mount ? SERVER_EXPORTS : [])],
     };
   }
 }

@@ -15,6 +15,10 @@ export interface RateLimitOptions {
   loginPerMinute: number;
   /** Refresh requests per minute per client IP. */
   refreshPerMinute: number;
+  /** Requests that mail a link (email verification, password reset) per minute per client IP; default 5. */
+  accountMailPerMinute?: number;
+  /** Sign-ups per minute per client IP; default 5. */
+  signupPerMinute?: number;
 }
 
 export interface AdminBootstrapOptions {
@@ -53,13 +57,13 @@ export interface AuthModuleOptions extends JwtOptions {
 export interface ResolvedAuthOptions extends JwtOptions {
   mountControllers: boolean;
   argon2: Argon2Params;
-  rateLimit: RateLimitOptions;
+  rateLimit: Required<RateLimitOptions>;
   redisUrl?: string;
   bootstrapAdmin: AdminBootstrapOptions | false;
 }
 
 export const DEFAULT_ARGON2: Argon2Params = { memoryKiB: 19_456, timeCost: 2, parallelism: 1 };
-export const DEFAULT_RATE_LIMIT: RateLimitOptions = { loginPerMinute: 10, refreshPerMinute: 30 };
+export const DEFAULT_RATE_LIMIT: Required<RateLimitOptions> = { loginPerMinute: 10, refreshPerMinute: 30, accountMailPerMinute: 5, signupPerMinute: 5 };
 
 export function resolveAuthOptions(options: AuthModuleOptions, mountControllers?: boolean): ResolvedAuthOptions {
   const mount = mountControllers ?? options.mountControllers ?? true;
@@ -67,7 +71,7 @@ export function resolveAuthOptions(options: AuthModuleOptions, mountControllers?
     ...options,
     mountControllers: mount,
     argon2: options.argon2 ?? DEFAULT_ARGON2,
-    rateLimit: options.rateLimit ?? DEFAULT_RATE_LIMIT,
+    rateLimit: { ...DEFAULT_RATE_LIMIT, ...options.rateLimit },
     bootstrapAdmin: options.bootstrapAdmin ?? (mount ? {} : false),
   };
 }

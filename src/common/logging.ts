@@ -10,6 +10,7 @@ export const REDACTED_PATHS = [
   'res.headers["set-cookie"]',
   '*.password',
   '*.current_password',
+  '*.new_password',
   '*.password_hash',
   '*.access_token',
   '*.refresh_token',

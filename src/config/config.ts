@@ -32,7 +32,15 @@ export interface AppConfig {
   adminEmail?: string;
   adminPassword?: string;
   redisUrl?: string;
-  rateLimit: { loginPerMinute: number; refreshPerMinute: number };
+  rateLimit: {
+    loginPerMinute: number;
+    refreshPerMinute: number;
+    /** Verification and password-reset requests (they send mail) per client IP. */
+    accountMailPerMinute: number;
+    signupPerMinute: number;
+    /** Password-reset requests naming one email address, whoever sends them. */
+    passwordResetPerEmailPerHour: number;
+  };
   /** Searches and member lists of one user: how many run at once, wait, and for how long. */
   expensiveReads: { inFlight: number; queued: number; queueMs: number };
   requestTimeoutMs: number;
@@ -57,6 +65,8 @@ export interface AppConfig {
   webhooks: WebhookSettings;
   /** Invitations: the accept link (`{token}` is replaced) and the per-org hourly limit. */
   invitations: { acceptUrl: string; perHour: number };
+  /** Links mailed to users (`{token}` is filled in), how long they last, and open sign-up. */
+  accounts: { verifyEmailUrl: string; passwordResetUrl: string; verifyEmailTtlSeconds: number; passwordResetTtlSeconds: number; signupEnabled: boolean };
 }
 
 export interface WebhookSettings {
@@ -96,6 +106,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     mail: { smtpUrl: optionalString(env, 'SMTP_URL'), from: string(env, 'MAIL_FROM', 'Identity Service <no-reply@localhost>'), retryDelaysMs: delays(env, 'MAIL_RETRY_DELAYS_MS') },
     eventRetentionDays: int(env, 'EVENT_RETENTION_DAYS', 90, 1, 36_500),
     webhooks: webhookSettings(env),
+    accounts: accountSettings(env),
   };
   checkSecrets(config);
   checkMetricsAccess(config);
@@ -149,6 +160,9 @@ function limitSettings(env: Env) {
     rateLimit: {
       loginPerMinute: int(env, 'RATE_LIMIT_LOGIN_PER_MINUTE', 10, 1, 1_000_000),
       refreshPerMinute: int(env, 'RATE_LIMIT_REFRESH_PER_MINUTE', 30, 1, 1_000_000),
+      accountMailPerMinute: int(env, 'RATE_LIMIT_ACCOUNT_MAIL_PER_MINUTE', 5, 1, 1_000_000),
+      signupPerMinute: int(env, 'RATE_LIMIT_SIGNUP_PER_MINUTE', 5, 1, 1_000_000),
+      passwordResetPerEmailPerHour: int(env, 'RATE_LIMIT_PASSWORD_RESET_PER_EMAIL_PER_HOUR', 5, 1, 1_000_000),
     },
     expensiveReads: {
       inFlight: int(env, 'EXPENSIVE_READS_PER_USER', DEFAULT_EXPENSIVE_READS.inFlight, 1, 1000),
@@ -179,6 +193,24 @@ function exposureSettings(env: Env) {
     metricsPublic: bool(env, 'METRICS_PUBLIC', false),
     trustProxy: trustProxy(env, 'TRUST_PROXY'),
   };
+}
+
+function accountSettings(env: Env): AppConfig['accounts'] {
+  return {
+    verifyEmailUrl: linkTemplate(env, 'VERIFY_EMAIL_URL', 'http://localhost:8000/verify-email?token={token}'),
+    passwordResetUrl: linkTemplate(env, 'PASSWORD_RESET_URL', 'http://localhost:8000/reset-password?token={token}'),
+    verifyEmailTtlSeconds: int(env, 'VERIFY_EMAIL_TTL_SECONDS', 86_400, 60, 30 * 86_400),
+    passwordResetTtlSeconds: int(env, 'PASSWORD_RESET_TTL_SECONDS', 3_600, 60, 7 * 86_400),
+    signupEnabled: bool(env, 'SIGNUP_ENABLED', false),
+  };
+}
+
+/** A link mailed to users: an http(s) URL with `{token}` where the token goes. */
+function linkTemplate(env: Env, name: string, fallback: string): string {
+  const value = string(env, name, fallback);
+  if (!value.includes('{token}')) throw new ConfigError(name, 'must contain {token}, where the link carries the token');
+  if (!/^https?:\/\//i.test(value)) throw new ConfigError(name, 'must be an http:// or https:// URL');
+  return value;
 }
 
 const METRICS_TOKEN_MIN = 16;

@@ -1,4 +1,4 @@
-import { Injectable, Optional } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import { AccessService } from '../access/access.service.js';
@@ -13,6 +13,7 @@ import { EventsService } from '../events/events.service.js';
 import { userCreated, userDeleted, userUpdateEvents } from './user-events.js';
 import { ReadRouter } from '../database/replicas/read-router.js';
 import type { UserResponse } from './dto/user-response.dto.js';
+import { EMAIL_CHANGE_LISTENER, type EmailChangeListener } from './email-change.js';
 import type { CreateUserRequest, UpdateUserRequest } from './dto/users.dto.js';
 import { assertAdminRemains, assertSelfChangeAllowed, changeSet } from './user-changes.js';
 import { duplicateUserConflict, jsonSizeViolation, lastAdmin, lastOwnerOfUser } from './user-errors.js';
@@ -26,6 +27,8 @@ interface UpdatePlan {
   touchesAdmins: boolean;
   /** The session that stays signed in when the caller changes their own password. */
   keepSession?: string;
+  /** Set by the transaction when it changed the email (and so queued a verification mail). */
+  emailChanged?: boolean;
 }
 
 /**
@@ -46,22 +49,28 @@ export class UsersService {
     private readonly events: EventsService,
     // Absent where the module serves another application without this service's DatabaseModule.
     @Optional() reads?: ReadRouter,
+    @Optional() @Inject(EMAIL_CHANGE_LISTENER) private readonly emailChange?: EmailChangeListener,
   ) {
     this.reads = reads ?? ReadRouter.primaryOnly(this.dataSource);
   }
 
   /** One transaction: the request's own when it has one (an idempotent POST), else its own. */
   async create(ctx: RequestContext, dto: CreateUserRequest): Promise<UserResponse> {
-    const hash = await this.hasher.hash(dto.password);
+    const hash = await this.hashPassword(dto.password);
     return transaction(this.dataSource, (m) => this.insert(ctx, m, dto, hash), ctx);
   }
 
   /**
-   * `create` inside the caller's transaction `m` (an account opened by accepting an invitation), so
-   * the account exists only if the rest of that transaction commits.
+   * `create` inside the caller's transaction `m` (an account opened by accepting an invitation or by
+   * signing up), so the account exists only if the rest of that transaction commits.
    */
-  async createWithin(ctx: RequestContext, m: EntityManager, dto: CreateUserRequest): Promise<UserResponse> {
-    return this.insert(ctx, m, dto, await this.hasher.hash(dto.password));
+  async createWithin(ctx: RequestContext, m: EntityManager, dto: CreateUserRequest, hash?: string): Promise<UserResponse> {
+    return this.insert(ctx, m, dto, hash ?? (await this.hashPassword(dto.password)));
+  }
+
+  /** A password's hash, for a caller that creates the user inside its own transaction without hashing under its locks. */
+  hashPassword(password: string): Promise<string> {
+    return this.hasher.hash(password);
   }
 
   private async insert(ctx: RequestContext, m: EntityManager, dto: CreateUserRequest, hash: string): Promise<UserResponse> {
@@ -107,11 +116,14 @@ export class UsersService {
       touchesAdmins: admin && (dto.roles !== undefined || dto.is_active !== undefined),
       keepSession: caller.user_id === userId ? callerSession : undefined,
     };
+    let updated: UserResponse;
     try {
-      return await transaction(this.dataSource, (em) => this.write(ctx, em, userId, dto, plan), ctx);
+      updated = await transaction(this.dataSource, (em) => this.write(ctx, em, userId, dto, plan), ctx);
     } catch (error) {
       throw duplicateUserConflict(error) ?? jsonSizeViolation(error, (f) => dto[f]) ?? error;
     }
+    if (plan.emailChanged) this.emailChange?.committed();
+    return updated;
   }
 
   private async checkCurrentPassword(userId: string, currentPassword: string): Promise<void> {
@@ -147,7 +159,13 @@ export class UsersService {
     if (plan.newHash !== undefined || set.is_active === false) {
       await this.refreshTokens.revokeAllForUser(userId, em, set.is_active !== false ? plan.keepSession : undefined);
     }
-    return userResource(row);
+    const user = userResource(row);
+    // A new address that is not verified yet gets its verification link by itself.
+    if (set.email !== undefined && !user.is_verified && this.emailChange) {
+      await this.emailChange.emailChanged(em, user);
+      plan.emailChanged = true;
+    }
+    return user;
   }
 
   /**

@@ -64,6 +64,9 @@ export async function createTestApp(env: Record<string, string> = {}, options: C
     JWT_SECRET: TEST_JWT_SECRET,
     RATE_LIMIT_LOGIN_PER_MINUTE: '100000',
     RATE_LIMIT_REFRESH_PER_MINUTE: '100000',
+    RATE_LIMIT_ACCOUNT_MAIL_PER_MINUTE: '100000',
+    RATE_LIMIT_SIGNUP_PER_MINUTE: '100000',
+    RATE_LIMIT_PASSWORD_RESET_PER_EMAIL_PER_HOUR: '100000',
     ARGON2_MEMORY_KIB: '4096',
     ARGON2_TIME_COST: '1',
     // Background work (the queue, the webhook dispatcher) runs on its own timers and would show up in

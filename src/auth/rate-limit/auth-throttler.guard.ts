@@ -4,8 +4,11 @@ import { ThrottlerGuard, type ThrottlerLimitDetail, type ThrottlerModuleOptions 
 import { RateLimitedError } from '../../common/errors/app-error.js';
 import type { RateLimitOptions } from '../auth.options.js';
 
-/** Which counters a handler uses: `login` (login and token share them) or `refresh`. */
-export type RateLimitBucket = 'login' | 'refresh';
+/**
+ * Which counters a handler uses: `login` (login and token share them), `refresh`, `account_mail`
+ * (the requests that mail a verification or reset link) or `signup`.
+ */
+export type RateLimitBucket = 'login' | 'refresh' | 'account_mail' | 'signup';
 const BUCKET_KEY = 'auth_rate_limit_bucket';
 
 export const RateLimitBucket = (bucket: RateLimitBucket): MethodDecorator => SetMetadata(BUCKET_KEY, bucket);
@@ -23,8 +26,14 @@ const digest = (text: string) => createHash('sha256').update(text).digest('base6
  * is `LoginRateLimiter`'s, counted once the login has been resolved to an account. Key names carry
  * a hash of the address.
  */
-export function authThrottlerOptions(limits: RateLimitOptions): ThrottlerModuleOptions {
-  const limitFor = (context: ExecutionContext) => (bucketOf(context) === 'refresh' ? limits.refreshPerMinute : limits.loginPerMinute);
+export function authThrottlerOptions(limits: Required<RateLimitOptions>): ThrottlerModuleOptions {
+  const perBucket: Record<RateLimitBucket, number> = {
+    login: limits.loginPerMinute,
+    refresh: limits.refreshPerMinute,
+    account_mail: limits.accountMailPerMinute,
+    signup: limits.signupPerMinute,
+  };
+  const limitFor = (context: ExecutionContext) => perBucket[bucketOf(context)!];
   return {
     setHeaders: false,
     throttlers: [

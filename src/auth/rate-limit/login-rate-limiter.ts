@@ -1,15 +1,11 @@
-import { createHash } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { getStorageToken, type ThrottlerStorage } from '@nestjs/throttler';
-import { RateLimitedError } from '../../common/errors/app-error.js';
 import { AUTH_OPTIONS, type ResolvedAuthOptions } from '../auth.options.js';
+import { KeyedRateLimiter } from './keyed-rate-limiter.js';
 
 export const LOGIN_WINDOW_MS = 60_000;
 
 /** Who a login attempt is against: the account it resolved to, else the login as the database folds it. */
 export type LoginSubject = { userId: string } | { folded: string };
-
-const digest = (text: string) => createHash('sha256').update(text).digest('base64url').slice(0, 32);
 
 /**
  * The per-login limit of login and token requests, counted once the login is resolved, so every
@@ -20,14 +16,13 @@ const digest = (text: string) => createHash('sha256').update(text).digest('base6
 @Injectable()
 export class LoginRateLimiter {
   constructor(
-    @Inject(getStorageToken()) private readonly storage: ThrottlerStorage,
+    private readonly keyed: KeyedRateLimiter,
     @Inject(AUTH_OPTIONS) private readonly options: ResolvedAuthOptions,
   ) {}
 
   async hit(subject: LoginSubject): Promise<void> {
-    const key = 'userId' in subject ? `account:${digest(subject.userId)}` : `name:${digest(subject.folded)}`;
     const limit = this.options.rateLimit.loginPerMinute;
-    const record = await this.storage.increment(key, LOGIN_WINDOW_MS, limit, LOGIN_WINDOW_MS, 'login');
-    if (record.isBlocked) throw new RateLimitedError(record.timeToBlockExpire > 0 ? record.timeToBlockExpire : record.timeToExpire);
+    if ('userId' in subject) await this.keyed.hit('login', 'account', subject.userId, limit, LOGIN_WINDOW_MS);
+    else await this.keyed.hit('login', 'name', subject.folded, limit, LOGIN_WINDOW_MS);
   }
 }

@@ -2,7 +2,7 @@ import type { Permission } from '../../access/permissions.js';
 import { DEFAULT_MESSAGES, ErrorCode } from './error-codes.js';
 
 export type ErrorDetails = Record<string, unknown>;
-export type ResourceType = 'user' | 'workspace' | 'organization' | 'member' | 'webhook' | 'invitation' | 'route';
+export type ResourceType = 'user' | 'workspace' | 'organization' | 'member' | 'webhook' | 'invitation' | 'token' | 'route';
 
 /**
  * Base of every error the service answers on purpose. Features throw these (or their own
@@ -47,9 +47,9 @@ export class ConflictError extends AppError {
   }
 }
 
-/** 410: the resource existed but can no longer be used (e.g. an invitation past its expiry). */
+/** 410: the resource existed but can no longer be used (an expired link). */
 export class GoneError extends AppError {
-  constructor(message: string, resourceType: ResourceType, resourceId: string, reason: string) {
+  constructor(message: string, resourceType: ResourceType, resourceId: string, reason = 'expired') {
     super(ErrorCode.Gone, message, { resource_type: resourceType, resource_id: resourceId, reason });
   }
 }

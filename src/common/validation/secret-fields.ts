@@ -1,6 +1,6 @@
 import type { PydanticError } from './pydantic-errors.js';
 
-const SECRET_FIELDS = new Set(['password', 'current_password', 'refresh_token', 'client_secret', 'token']);
+const SECRET_FIELDS = new Set(['password', 'current_password', 'new_password', 'refresh_token', 'token', 'client_secret']);
 const REDACTED = '**********';
 
 /** A body's 422 never echoes a password or token back in its `input`. */

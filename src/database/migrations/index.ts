@@ -11,6 +11,7 @@ import { IdempotencyKeys1764610000001 } from './1764610000001-IdempotencyKeys.js
 import { EventsFeedIndexes1764620000000 } from './1764620000000-EventsFeedIndexes.js';
 import { Webhooks1764620000001 } from './1764620000001-Webhooks.js';
 import { Invitations1764630000000 } from './1764630000000-Invitations.js';
+import { AccountTokens1764660000000 } from './1764660000000-AccountTokens.js';
 
 /** Every migration, oldest first. A new migration is added here as well as in this folder. */
 export const MIGRATIONS = [
@@ -27,4 +28,5 @@ export const MIGRATIONS = [
   EventsFeedIndexes1764620000000,
   Webhooks1764620000001,
   Invitations1764630000000,
+  AccountTokens1764660000000,
 ];
