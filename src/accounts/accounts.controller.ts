@@ -8,7 +8,7 @@ import { Ctx, type RequestContext } from '../common/request-context.js';
 import type { User } from '../database/entities/user.entity.js';
 import { UserResponse } from '../users/dto/user-response.dto.js';
 import { alreadyVerified, tokenExpired, tokenNotFound } from './account-errors.js';
-import { PasswordResetConfirm, PasswordResetRequest, VerifyEmailRequest } from './dto/accounts.dto.js';
+import { NewPasswordRequest, PasswordResetRequest, VerifyEmailRequest } from './dto/accounts.dto.js';
 import { EmailVerificationService } from './email-verification.service.js';
 import { PasswordResetService } from './password-reset.service.js';
 
@@ -68,10 +68,10 @@ export class AccountsController {
     summary: 'Follow a password-reset link: set a new password',
     description: "Every session of the user ends at once (refresh and access tokens), the user's other reset links stop working, and the address counts as verified.",
   })
-  @ApiBody({ type: PasswordResetConfirm })
+  @ApiBody({ type: NewPasswordRequest })
   @ApiNoContentResponse({ description: 'The password is changed' })
   @ApiErrors(tokenNotFound('password_reset'), tokenExpired('password_reset'), 422)
-  async confirmReset(@Ctx() ctx: RequestContext, @Body() dto: PasswordResetConfirm): Promise<void> {
+  async confirmReset(@Ctx() ctx: RequestContext, @Body() dto: NewPasswordRequest): Promise<void> {
     await this.reset.reset(ctx, dto.token, dto.new_password);
   }
 }

@@ -20,6 +20,7 @@ const SELF_SERVICE = new Set([
   'POST /v1/auth/login', 'POST /v1/auth/token', 'POST /v1/auth/refresh', 'POST /v1/auth/logout', 'GET /.well-known/jwks.json',
   'GET /v1/users/me', 'PATCH /v1/users/me/preferences', 'GET /v1/users/{user_id}', 'POST /v1/orgs', 'GET /v1/orgs',
   'GET /health/live', 'GET /health/ready', 'POST /v1/invitations/accept',
+  'POST /v1/auth/verify-email/request', 'POST /v1/auth/verify-email', 'POST /v1/auth/password-reset/request', 'POST /v1/auth/password-reset',
 ]);
 
 type ScopeSide = 'own' | 'foreign';

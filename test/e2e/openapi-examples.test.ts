@@ -88,10 +88,11 @@ describe('the examples and names of the OpenAPI document', () => {
       const allowed = new Set(parameters.map((p: any) => RESOURCE_OF_PARAMETER[p.name]));
       const body = resolve(operation.requestBody?.content?.['application/json']?.schema)?.properties;
       if (body?.user_id) allowed.add('user');
-      // An invitation token in the body names the invitation it looks up.
-      if (body?.token) allowed.add('invitation');
+      // A token in the body names what it looks up: an invitation, or a mailed link.
+      const tokenResource = path.startsWith('/v1/invitations') ? 'invitation' : 'token';
+      if (body?.token) allowed.add(tokenResource);
       const innermost = [...path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).pop() ?? parameters[0]?.name;
-      const expected = RESOURCE_OF_PARAMETER[innermost] ?? (body?.token ? 'invitation' : undefined);
+      const expected = RESOURCE_OF_PARAMETER[innermost] ?? (body?.token ? tokenResource : undefined);
       const types = notFound.map((example) => example.details.resource_type);
       for (const type of types) if (!allowed.has(type)) problems.push(`${name}: 404 names ${type}`);
       if (types[0] !== expected) problems.push(`${name}: first 404 names ${types[0]}, expected ${expected}`);

@@ -142,16 +142,20 @@ export function expectErrorShape(body: any, status: number, error: string): void
   if (typeof body.details !== 'object' || body.details === null || Array.isArray(body.details)) throw new Error('details must be an object');
 }
 
+/** The background queue's polls and schedule turns: they run on their own timer, not for a request. */
+const BACKGROUND_POLL = /^\s*WITH (claimed AS \(UPDATE jobs|turn AS \(INSERT INTO job_schedules)/;
+
 /**
  * Every SQL statement sent to PostgreSQL while `run` runs, in order, counted at pg's `Client` (the
- * TypeORM query runner and the pool's own `query` both end there).
+ * TypeORM query runner and the pool's own `query` both end there), but for the background queue's polls.
  */
 export async function recordQueries<T>(run: () => Promise<T>): Promise<{ result: T; sql: string[] }> {
   const proto = pg.Client.prototype as unknown as { query: (...args: unknown[]) => unknown };
   const original = proto.query;
   const sql: string[] = [];
   proto.query = function (this: unknown, query: unknown, ...rest: unknown[]) {
-    sql.push(typeof query === 'string' ? query : String((query as { text?: unknown }).text));
+    const text = typeof query === 'string' ? query : String((query as { text?: unknown }).text);
+    if (!BACKGROUND_POLL.test(text)) sql.push(text);
     return original.call(this, query, ...rest);
   };
   try {

@@ -26,7 +26,7 @@ export class PasswordResetRequest {
 }
 
 /** A new password follows the rules of any password. */
-export class PasswordResetConfirm extends LinkToken {
+export class NewPasswordRequest extends LinkToken {
   @UserFields.password('required') new_password: string;
 }
 
