@@ -29,7 +29,8 @@ export class AccountsController {
   @ApiOAuth2([], 'oauth2')
   @ApiOperation({ summary: 'Mail the caller a link that verifies their email address', description: 'No body. The link is valid for `VERIFY_EMAIL_TTL_SECONDS` (24 h by default).' })
   @ApiAcceptedResponse({ description: 'The mail is queued' })
-  @ApiErrors(401, alreadyVerified(), 429)
+  // No body is read, but a request may still carry one: it is parsed (and refused) like any other.
+  @ApiErrors(401, alreadyVerified(), 413, 415, 422, 429)
   async requestVerification(@Ctx() ctx: RequestContext, @CurrentUser() user: User): Promise<void> {
     await this.verification.request(ctx, user);
   }

@@ -28,6 +28,8 @@ const USER_SYMS = ['self', 'target', 'viewer', 'member', 'admin', 'owner', 'orgA
 export class FuzzWorld {
   world!: World;
   refreshToken = 'no-refresh-token';
+  /** Mailed-link tokens of the caller by purpose (the admin's only: a viewer's would verify its own address). */
+  linkTokens: Record<string, string> = {};
   rebuilds = 0;
   /** Pending invitations of the own org (two of the org, two of its workspace) and one token to accept. */
   invitations: Record<string, string> = {};
@@ -60,6 +62,8 @@ export class FuzzWorld {
     });
     const body = (await res.json().catch(() => ({}))) as { refresh_token?: string };
     this.refreshToken = body.refresh_token ?? 'no-refresh-token';
+    this.linkTokens = {};
+    if (this.caller === 'admin') for (const purpose of ['verify_email', 'password_reset']) this.linkTokens[purpose] = await this.issueLink(purpose);
     await this.buildInvitations();
   }
 
@@ -89,6 +93,16 @@ export class FuzzWorld {
     };
   }
 
+  /** A link token of the caller, as the mail would carry it (single use, so one success per world). */
+  private async issueLink(purpose: string): Promise<string> {
+    const token = randomBytes(32).toString('base64url');
+    await this.db.query(
+      `INSERT INTO account_tokens (purpose, user_id, email, token_hash, expires_at) SELECT $1, user_id, email, $2, now() + interval '1 hour' FROM users WHERE user_id = $3`,
+      [purpose, createHash('sha256').update(token).digest(), this.callerId],
+    );
+    return token;
+  }
+
   /** The concrete value of a symbol. */
   resolve(sym: Sym): string {
     const [kind, which] = sym.name.split(':');
@@ -110,6 +124,8 @@ export class FuzzWorld {
         return this.token;
       case 'inv':
         return this.invitations[which];
+      case 'link':
+        return this.linkTokens[which] ?? 'no-link-token';
       default:
         throw new Error(`unknown symbol ${sym.name}`);
     }
@@ -172,13 +188,14 @@ export const worldHints: Hints = {
         return fc.oneof({ arbitrary: fc.stringMatching(/^[a-zA-Z0-9_.-]{3,50}$/), weight: 1 }, { arbitrary: syms('username:target', 'username:self', 'email:self'), weight: 1 });
       case 'password':
       case 'current_password':
+      case 'new_password':
         return fc.oneof({ arbitrary: fc.constant(TEST_PASSWORD), weight: 4 }, { arbitrary: fc.string({ minLength: 8, maxLength: 128 }), weight: 1 });
       case 'refresh_token':
         return fc.oneof(syms('refresh:self'), fc.base64String({ minLength: 43, maxLength: 44 }));
       case 'invitation_id':
         return syms('inv:org', 'inv:org2', 'inv:ws', 'inv:ws2');
       case 'token':
-        return fc.oneof({ arbitrary: syms('inv:token'), weight: 3 }, { arbitrary: fc.base64String({ minLength: 43, maxLength: 44 }), weight: 1 });
+        return fc.oneof({ arbitrary: syms('inv:token', 'link:verify_email', 'link:password_reset'), weight: 3 }, { arbitrary: fc.base64String({ minLength: 43, maxLength: 44 }), weight: 1 });
       case 'slug':
         return fc.stringMatching(/^[a-z0-9][a-z0-9-]{1,62}$/);
       case 'timezone':
