@@ -75,3 +75,10 @@ export { JobsModule } from './jobs/jobs.module.js';
 export { JobsService, PermanentJobFailure, type Job, type JobsOptions, type QueueOptions } from './jobs/jobs.service.js';
 export { MailModule } from './mail/mail.module.js';
 export { MailService, type MailMessage, type MailOptions } from './mail/mail.service.js';
+
+// Account lifecycle: email verification, password reset, optional sign-up (needs AuthModule with its
+// controllers, UsersModule, MailModule, JobsModule and EventsModule).
+export { AccountsModule } from './accounts/accounts.module.js';
+export type { AccountsOptions } from './accounts/accounts.options.js';
+export { EMAIL_CHANGE_LISTENER, type EmailChangeListener } from './users/email-change.js';
+export { KeyedRateLimiter } from './auth/rate-limit/keyed-rate-limiter.js';
