@@ -22,7 +22,7 @@ export function operationIdOf(controllerKey: string, methodKey: string): string 
 
 /** The one tag of each controller, in the order the Swagger UI lists them. */
 export const API_TAGS = [
-  { name: 'auth', description: 'Log in, refresh and end sessions; verify an email address, reset a password, sign up; the key that verifies access tokens' },
+  { name: 'auth', description: 'Log in, refresh and log out; verify an email address, reset a password, sign up; the key that verifies access tokens' },
   { name: 'users', description: 'User accounts: the caller, the users of a workspace, and platform administration' },
   { name: 'organizations', description: 'Organizations, the top of the tenancy: create, read, rename, delete' },
   { name: 'workspaces', description: 'Workspaces inside an organization' },

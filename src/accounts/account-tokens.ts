@@ -6,7 +6,7 @@ import { AccountTokensRepository, type TokenRow } from './account-tokens.reposit
 import { ACCOUNTS_OPTIONS, type AccountsOptions } from './accounts.options.js';
 
 /**
- * Mailed links: issued in the transaction of the change that wants one, spent once. A link is
+ * Mailed links: made in the transaction of the change that wants one, spent once. A link is
  * refused as unknown (404) when it was used or voided, is of another purpose, or was sent to an
  * address its user no longer has; a reset link also when the account is disabled. Past its expiry
  * it is gone (410).
@@ -19,7 +19,7 @@ export class AccountTokens {
   ) {}
 
   /** A new link for `user`'s current address; returns the token to mail. */
-  async issue(m: EntityManager, purpose: TokenPurpose, user: { user_id: string; email: string }): Promise<string> {
+  async create(m: EntityManager, purpose: TokenPurpose, user: { user_id: string; email: string }): Promise<string> {
     const { token, hash } = newAccountToken();
     const ttl = purpose === 'verify_email' ? this.options.verifyEmailTtlSeconds : this.options.passwordResetTtlSeconds;
     await this.repository.insert(m, purpose, user, hash, ttl);

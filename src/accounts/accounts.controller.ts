@@ -67,7 +67,7 @@ export class AccountsController {
   @Header('Cache-Control', 'no-store')
   @ApiOperation({
     summary: 'Follow a password-reset link: set a new password',
-    description: "Every session of the user ends at once (refresh and access tokens), the user's other reset links stop working, and the address counts as verified.",
+    description: "The user is signed out everywhere at once (refresh and access tokens), the user's other reset links stop working, and the address counts as verified.",
   })
   @ApiBody({ type: NewPasswordRequest })
   @ApiNoContentResponse({ description: 'The password is changed' })

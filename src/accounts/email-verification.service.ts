@@ -30,18 +30,18 @@ export class EmailVerificationService implements EmailChangeListener {
   /** Mails a new link to the caller, as the guard loaded them on this request. */
   async request(_ctx: RequestContext, user: User): Promise<void> {
     if (user.is_verified) throw alreadyVerified();
-    await transaction(this.dataSource, (m) => this.issue(m, user));
+    await transaction(this.dataSource, (m) => this.mailLink(m, user));
     this.mailer.flush();
   }
 
   /** A link to `user`'s current address, queued in `m`'s transaction (call `committed` after it). */
-  async issue(m: EntityManager, user: { user_id: string; email: string }): Promise<void> {
-    const token = await this.tokens.issue(m, 'verify_email', user);
+  async mailLink(m: EntityManager, user: { user_id: string; email: string }): Promise<void> {
+    const token = await this.tokens.create(m, 'verify_email', user);
     await this.mailer.send(m, 'verify_email', user, token);
   }
 
   emailChanged(m: EntityManager, user: UserResponse): Promise<void> {
-    return this.issue(m, user);
+    return this.mailLink(m, user);
   }
 
   committed(): void {

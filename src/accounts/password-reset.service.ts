@@ -32,7 +32,7 @@ const foldEmail = (email: string) => email.trim().normalize('NFKC').toLowerCase(
  * Password reset by mailed link. A request only queues a job, the same work whether or not the
  * address belongs to an account, so neither its answer nor its time tells which; the job looks the
  * account up and mails the link. Following the link sets the password, verifies the address and
- * ends every session of the user.
+ * signs the user out everywhere.
  */
 @Injectable()
 export class PasswordResetService implements OnModuleInit {
@@ -50,7 +50,7 @@ export class PasswordResetService implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    this.jobs.register<ResetRequest>(QUEUE, (job) => this.issue(job), { concurrency: 2 });
+    this.jobs.register<ResetRequest>(QUEUE, (job) => this.mailLink(job), { concurrency: 2 });
     this.jobs.every('account_tokens_purge', HOUR_MS, () => this.repository.deleteStale(KEEP_STALE_SECONDS));
   }
 
@@ -61,13 +61,13 @@ export class PasswordResetService implements OnModuleInit {
   }
 
   /** The queued request: a link for an active account with that address (older links voided), else nothing. */
-  private async issue(job: Job<ResetRequest>): Promise<void> {
+  private async mailLink(job: Job<ResetRequest>): Promise<void> {
     const { email, ctx } = job.payload;
     const mailed = await transaction(this.dataSource, async (m) => {
       const user = await this.repository.lockActiveByEmail(m, email);
       if (!user) return false;
       await this.repository.voidOpen(m, user.user_id, 'password_reset');
-      await this.mailer.send(m, 'password_reset', user, await this.tokens.issue(m, 'password_reset', user));
+      await this.mailer.send(m, 'password_reset', user, await this.tokens.create(m, 'password_reset', user));
       await this.events.record(m, ctx, { type: 'user.password_reset_requested', target: { type: 'user', id: user.user_id } });
       return true;
     });
@@ -85,7 +85,7 @@ export class PasswordResetService implements OnModuleInit {
       const userId = await this.tokens.spend(m, 'password_reset', token);
       await this.repository.voidOpen(m, userId, 'password_reset');
       const user = toUserResponse(await this.repository.resetPassword(m, userId, hash));
-      // Every session ends: refresh families and, through them and the revocation stamp, access tokens.
+      // Signed out everywhere: refresh families and, through them and the revocation stamp, access tokens.
       await this.refreshTokens.revokeAllForUser(userId, m);
       await this.events.record(m, ctx, { type: 'user.password_reset', target: { type: 'user', id: userId }, data: { ...user } });
     });

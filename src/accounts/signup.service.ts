@@ -12,7 +12,7 @@ import { EmailVerificationService } from './email-verification.service.js';
 
 /**
  * Open sign-up: a user created by the rules of `POST /v1/users` (so its duplicates and field
- * errors), with an unverified address, a verification mail and a first session, in one transaction.
+ * errors), with an unverified address, a verification mail and a first login, in one transaction.
  */
 @Injectable()
 export class SignupService {
@@ -28,18 +28,18 @@ export class SignupService {
   async signup(ctx: RequestContext, dto: SignupRequest): Promise<SignupResponse> {
     const fields = { email: dto.email, username: dto.username, password: dto.password, full_name: dto.full_name };
     const hash = await this.users.hashPassword(fields.password);
-    const { user, session } = await transaction(this.dataSource, async (m) => {
+    const { user, family } = await transaction(this.dataSource, async (m) => {
       const user = await this.users.createWithin(ctx, m, fields, hash);
-      await this.verification.issue(m, user);
-      const session = await this.refreshTokens.startSession(m, user.user_id, null);
+      await this.verification.mailLink(m, user);
+      const family = await this.refreshTokens.startSession(m, user.user_id, null);
       await this.events.record(m, ctx, { type: 'user.signed_up', target: { type: 'user', id: user.user_id }, data: { ...user } });
-      return { user, session };
+      return { user, family };
     }, ctx);
     this.verification.committed();
     return {
       user,
-      access_token: await this.tokens.signAccessToken(user.user_id, session.familyId),
-      refresh_token: session.token,
+      access_token: await this.tokens.signAccessToken(user.user_id, family.familyId),
+      refresh_token: family.token,
       token_type: 'bearer',
       expires_in: this.tokens.accessTtlSeconds,
     };

@@ -39,21 +39,21 @@ describe('password reset', () => {
     expect(await eventsOf(t.db, u.user_id, 'user.password_reset_requested')).toEqual([{ actor_type: 'system', actor_id: null, data: null }]);
   });
 
-  it('sets the new password through the link and ends every session at once', async () => {
+  it('sets the new password through the link and signs the user out everywhere at once', async () => {
     const u = await seedUser(t.db);
-    const session = await login(u.email, TEST_PASSWORD);
-    expect(session.status).toBe(200);
+    const before = await login(u.email, TEST_PASSWORD);
+    expect(before.status).toBe(200);
     await ask(u.email);
     const token = tokenOf(await smtp.waitFor(u.email));
 
     const res = await reset(token);
     expect(res.status).toBe(204);
     expect(res.text).toBe('');
-    // The old password, the seeded access token (no session), the login's access and refresh tokens.
+    // The old password, the seeded access token (no family), the login's access and refresh tokens.
     expect((await login(u.email, TEST_PASSWORD)).status).toBe(401);
     expect((await t.http.get('/v1/users/me').set(bearer(u.token))).status).toBe(401);
-    expect((await t.http.get('/v1/users/me').set(bearer(session.body.access_token))).status).toBe(401);
-    expect((await t.http.post('/v1/auth/refresh').send({ refresh_token: session.body.refresh_token })).status).toBe(401);
+    expect((await t.http.get('/v1/users/me').set(bearer(before.body.access_token))).status).toBe(401);
+    expect((await t.http.post('/v1/auth/refresh').send({ refresh_token: before.body.refresh_token })).status).toBe(401);
     const fresh = await login(u.email, NEW_PASSWORD);
     expect(fresh.status).toBe(200);
     expect((await t.http.get('/v1/users/me').set(bearer(fresh.body.access_token))).body).toMatchObject({ user_id: u.user_id, is_verified: true });

@@ -42,7 +42,7 @@ describe('sign-up, when turned on', () => {
     await smtp.stop();
   });
 
-  it('creates an unverified user with a working session, and mails a verification link', async () => {
+  it('creates an unverified user, signed in, and mails a verification link', async () => {
     const res = await t.http.post('/v1/auth/signup').send({ ...body('alice'), roles: ['admin'], is_verified: true, is_active: false });
     expect(res.status).toBe(201);
     expect(res.headers['cache-control']).toBe('no-store');

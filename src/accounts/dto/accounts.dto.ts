@@ -6,7 +6,7 @@ import { CreateUserRequest } from '../../users/dto/users.dto.js';
 import { UserFields } from '../../users/dto/user-fields.js';
 
 const EXAMPLE_TOKEN = 'Zk3mQ8vN1xR7tY2wB5cE9gH4jL6pS0uA3dF8hK1nM7q';
-/** Longer than any token issued (43 characters); a longer one is refused unread. */
+/** Longer than any token the service makes (43 characters); a longer one is refused unread. */
 const TOKEN_MAX = 256;
 
 /** The token of a mailed link (what follows `token=` in it). */
@@ -37,5 +37,5 @@ class SignedUpUser {
   @ApiProperty({ type: UserResponse }) user: UserResponse;
 }
 
-/** The new user and a session: the token pair a login would give. */
+/** The new user, signed in: the token pair a login would give. */
 export class SignupResponse extends IntersectionType(SignedUpUser, TokenResponse) {}

@@ -63,7 +63,7 @@ export class FuzzWorld {
     const body = (await res.json().catch(() => ({}))) as { refresh_token?: string };
     this.refreshToken = body.refresh_token ?? 'no-refresh-token';
     this.linkTokens = {};
-    if (this.caller === 'admin') for (const purpose of ['verify_email', 'password_reset']) this.linkTokens[purpose] = await this.issueLink(purpose);
+    if (this.caller === 'admin') for (const purpose of ['verify_email', 'password_reset']) this.linkTokens[purpose] = await this.linkOf(purpose);
     await this.buildInvitations();
   }
 
@@ -94,7 +94,7 @@ export class FuzzWorld {
   }
 
   /** A link token of the caller, as the mail would carry it (single use, so one success per world). */
-  private async issueLink(purpose: string): Promise<string> {
+  private async linkOf(purpose: string): Promise<string> {
     const token = randomBytes(32).toString('base64url');
     await this.db.query(
       `INSERT INTO account_tokens (purpose, user_id, email, token_hash, expires_at) SELECT $1, user_id, email, $2, now() + interval '1 hour' FROM users WHERE user_id = $3`,
