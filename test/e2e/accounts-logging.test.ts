@@ -22,7 +22,7 @@ describe('link tokens in production logs', () => {
   let lines: string[];
   beforeAll(async () => {
     await smtp.start();
-    t = await createTestApp({ NODE_ENV: 'production', METRICS_PUBLIC: 'true', LOG_LEVEL: 'trace', SMTP_URL: smtp.url, JOBS_POLL_MS: '50', ADMIN_PASSWORD: 'bootstrap-password' });
+    t = await createTestApp({ NODE_ENV: 'production', METRICS_PUBLIC: 'true', LOG_LEVEL: 'trace', SMTP_URL: smtp.url, JOBS_ENABLED: 'true', JOBS_POLL_MS: '50', ADMIN_PASSWORD: 'bootstrap-password' });
     lines = capture(t);
   });
   afterAll(async () => {
@@ -52,7 +52,7 @@ describe('link tokens in production logs', () => {
 
 describe('links without a mail server', () => {
   it('are written to the log outside production, and they work', async () => {
-    const t = await createTestApp({ LOG_LEVEL: 'info', JOBS_POLL_MS: '50', PASSWORD_RESET_URL: 'http://localhost:3000/reset?token={token}' });
+    const t = await createTestApp({ LOG_LEVEL: 'info', JOBS_ENABLED: 'true', JOBS_POLL_MS: '50', PASSWORD_RESET_URL: 'http://localhost:3000/reset?token={token}' });
     try {
       const lines = capture(t);
       const u = await seedUser(t.db);
@@ -70,7 +70,7 @@ describe('links without a mail server', () => {
   });
 
   it('are never written in production', async () => {
-    const t = await createTestApp({ NODE_ENV: 'production', METRICS_PUBLIC: 'true', LOG_LEVEL: 'trace', JOBS_POLL_MS: '50', ADMIN_PASSWORD: 'bootstrap-password' });
+    const t = await createTestApp({ NODE_ENV: 'production', METRICS_PUBLIC: 'true', LOG_LEVEL: 'trace', JOBS_ENABLED: 'true', JOBS_POLL_MS: '50', ADMIN_PASSWORD: 'bootstrap-password' });
     try {
       const lines = capture(t);
       const u = await seedUser(t.db);

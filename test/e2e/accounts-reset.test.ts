@@ -10,7 +10,7 @@ describe('password reset', () => {
   let t: TestApp;
   beforeAll(async () => {
     await smtp.start();
-    t = await createTestApp({ SMTP_URL: smtp.url, JOBS_POLL_MS: '50', MAIL_RETRY_DELAYS_MS: Array(40).fill('100').join(',') });
+    t = await createTestApp({ SMTP_URL: smtp.url, JOBS_ENABLED: 'true', JOBS_POLL_MS: '50', MAIL_RETRY_DELAYS_MS: Array(40).fill('100').join(',') });
   });
   afterAll(async () => {
     await t?.close();
@@ -151,7 +151,7 @@ describe('password reset: the same work for known and unknown addresses', () => 
   it('spends about the same time on both (medians within 20 %)', async () => {
     const smtp = await new TestSmtp().start();
     // No polling timer to land inside a measured request: the jobs run when a commit nudges the queue.
-    const t = await createTestApp({ SMTP_URL: smtp.url, JOBS_POLL_MS: '60000' });
+    const t = await createTestApp({ SMTP_URL: smtp.url, JOBS_ENABLED: 'true', JOBS_POLL_MS: '60000' });
     try {
       const u = await seedUser(t.db);
       // CPU time of this process (the app runs in it), as the login timing test measures it; each

@@ -35,7 +35,7 @@ describe('sign-up, when turned on', () => {
   let t: TestApp;
   beforeAll(async () => {
     await smtp.start();
-    t = await createTestApp({ ADMIN_PASSWORD: 'bootstrap-password', SIGNUP_ENABLED: 'true', SMTP_URL: smtp.url, JOBS_POLL_MS: '50' });
+    t = await createTestApp({ ADMIN_PASSWORD: 'bootstrap-password', SIGNUP_ENABLED: 'true', SMTP_URL: smtp.url, JOBS_ENABLED: 'true', JOBS_POLL_MS: '50' });
   });
   afterAll(async () => {
     await t?.close();

@@ -10,7 +10,7 @@ describe('email verification', () => {
   let t: TestApp;
   beforeAll(async () => {
     await smtp.start();
-    t = await createTestApp({ SMTP_URL: smtp.url, JOBS_POLL_MS: '50', VERIFY_EMAIL_URL: 'https://app.example.com/verify?token={token}' });
+    t = await createTestApp({ SMTP_URL: smtp.url, JOBS_ENABLED: 'true', JOBS_POLL_MS: '50', VERIFY_EMAIL_URL: 'https://app.example.com/verify?token={token}' });
   });
   afterAll(async () => {
     await t?.close();
