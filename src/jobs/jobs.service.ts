@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
+import { isDatabaseUnavailable } from '../common/errors/database-errors.js';
 import { JobsRepository, type ClaimedJob } from './jobs.repository.js';
 
 export const JOBS_OPTIONS = Symbol('JOBS_OPTIONS');
@@ -124,6 +125,8 @@ export class JobsService implements OnApplicationBootstrap, OnApplicationShutdow
     try {
       if (await this.jobs.takeTurn(name, intervalMs)) await task();
     } catch (error) {
+      // During an outage the next turn simply runs later; the outage itself is logged once, elsewhere.
+      if (isDatabaseUnavailable(error)) return;
       this.logger.warn({ err: error }, `scheduled task ${name} failed`);
     }
   }
