@@ -3,6 +3,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { AccessModule } from './access/access.module.js';
 import { AccountsModule } from './accounts/accounts.module.js';
+import { AuthzModule } from './access/authz.module.js';
 import { PermissionGuard } from './access/permission.guard.js';
 import { AuthModule } from './auth/auth.module.js';
 import { JwtAuthGuard } from './auth/jwt-auth.guard.js';
@@ -55,6 +56,7 @@ export class AppModule {
           bootstrapAdmin: { email: config.adminEmail, password: config.adminPassword },
         }),
         AccessModule,
+        AuthzModule,
         UsersModule,
         AccountsModule.forRoot({
           ...config.accounts,

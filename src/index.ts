@@ -6,13 +6,16 @@ export { AuthModule } from './auth/auth.module.js';
 export type { AuthModuleAsyncOptions } from './auth/auth.module.js';
 export type { JwtOptions, AuthModuleOptions, Argon2Params, RateLimitOptions, AdminBootstrapOptions } from './auth/auth.options.js';
 export { AccessModule } from './access/access.module.js';
+export { AuthzModule } from './access/authz.module.js';
 export { UsersModule } from './users/users.module.js';
 export { UsersService } from './users/users.service.js';
 export { WorkspacesModule } from './workspaces/workspaces.module.js';
 export { MembersModule } from './members/members.module.js';
 
-// Authentication
+// Authentication: the guard takes access tokens and API keys (`Bearer idk_…`) alike
 export { JwtAuthGuard } from './auth/jwt-auth.guard.js';
+export { JwtAuthGuard as KeyAwareAuthGuard } from './auth/jwt-auth.guard.js';
+export { API_KEY_PATTERN, parseApiKey } from './auth/api-keys/api-key-format.js';
 export { Public, IS_PUBLIC_KEY } from './auth/public.decorator.js';
 export { CurrentUser } from './auth/current-user.decorator.js';
 export { TokenService } from './auth/token.service.js';
@@ -22,10 +25,12 @@ export { User, isPlatformAdmin } from './database/entities/user.entity.js';
 
 // Permissions
 export { RequirePermission, REQUIRED_PERMISSION_KEY } from './access/permission.decorator.js';
-export type { Permission } from './access/permissions.js';
+export { ALL_PERMISSIONS, type Permission } from './access/permissions.js';
 export { PermissionGuard } from './access/permission.guard.js';
 export { AccessService } from './access/access.service.js';
-export { AllowSelf } from './access/allow-self.decorator.js';
+export { AllowSelf, AnyPrincipal } from './access/allow-self.decorator.js';
+export { AuthzClient, type AuthzSubject, type AuthzResource, type AuthzQuestion } from './access/authz-client.js';
+export { grantOf, isOrgKey, type KeyGrant } from './access/principal.js';
 export { CurrentScope } from './access/current-scope.decorator.js';
 export type { ResolvedScope } from './access/scope.js';
 export { WORKSPACE_ROLES, ORG_ROLES, type WorkspaceRole, type OrgRole } from './access/roles.js';

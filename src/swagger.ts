@@ -11,8 +11,8 @@ import { errorExample, errorResponseObject, namedExample, ErrorResponse, Validat
 const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'] as const;
 type OperationObject = NonNullable<OpenAPIObject['paths'][string]['get']>;
 
-/** Bearer token or the OAuth2 password flow: either one authenticates (they carry the same token). */
-export const AUTHENTICATED_SECURITY: Record<string, string[]>[] = [{ bearer: [] }, { oauth2: [] }];
+/** Bearer token, the OAuth2 password flow (they carry the same token) or an API key: any one authenticates. */
+export const AUTHENTICATED_SECURITY: Record<string, string[]>[] = [{ bearer: [] }, { oauth2: [] }, { api_key: [] }];
 
 /** `UsersController.getMe` → `usersGetMe`: unique across controllers, usable as a generated method name. */
 export function operationIdOf(controllerKey: string, methodKey: string): string {
@@ -28,6 +28,8 @@ export const API_TAGS = [
   { name: 'workspaces', description: 'Workspaces inside an organization' },
   { name: 'members', description: 'Who belongs to an organization or a workspace, and with which role' },
   { name: 'invitations', description: 'Inviting someone by email to an organization or a workspace, and accepting' },
+  { name: 'api-keys', description: 'Personal and organization API keys (`Authorization: Bearer idk_…`)' },
+  { name: 'access', description: 'Effective permissions and the OpenID AuthZEN 1.0 evaluation API' },
   { name: 'health', description: 'Liveness and readiness probes' },
 ] as const;
 
@@ -44,6 +46,10 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
         flows: { password: { tokenUrl: '/v1/auth/token', scopes: {} } },
       },
       'oauth2',
+    )
+    .addBearerAuth(
+      { type: 'http', scheme: 'bearer', bearerFormat: 'idk_…', description: 'An API key from `POST /v1/users/me/api-keys` or `POST /v1/orgs/{org_id}/api-keys`' },
+      'api_key',
     );
   for (const tag of API_TAGS) builder.addTag(tag.name, tag.description);
   const config = builder.build();
@@ -117,7 +123,9 @@ function completeOperations(document: OpenAPIObject, publicIds: Set<string>): vo
       const statuses = [500];
       if (!publicIds.has(operation.operationId ?? '')) {
         operation.security ??= AUTHENTICATED_SECURITY.map((requirement) => ({ ...requirement }));
-        statuses.push(401, 503);
+        if (!operation.security.some((requirement) => 'api_key' in requirement)) operation.security.push({ api_key: [] });
+        // An operation without a declared permission is refused to an organization key.
+        statuses.push(401, 403, 503);
       }
       if (operation.requestBody || (operation.parameters?.length ?? 0) > 0) statuses.push(422);
       if (operation.requestBody) statuses.push(413, 415);

@@ -6,8 +6,12 @@ import { UUID_PATTERN } from '../common/validation/uuid.js';
 import { ReadRouter } from '../database/replicas/read-router.js';
 import { isPlatformAdmin, type User } from '../database/entities/user.entity.js';
 import type { Permission } from './permissions.js';
+import { grantOf, type KeyGrant } from './principal.js';
 import { ScopeRepository } from './scope.repository.js';
-import { canSeeOrg, canSeeWorkspace, effectiveWorkspaceRole, hasPermission, type ResolvedScope, type ScopeRef } from './scope.js';
+import { canSeeOrg, canSeeWorkspace, hasPermission, standingOf, type ResolvedScope, type ScopeRef, type StandingRow } from './scope.js';
+
+/** No one's id: an organization key's standing is its org's, never a membership of its own. */
+const NO_MEMBER = '00000000-0000-0000-0000-000000000000';
 
 /** Decides visibility (404) and permission (403) for a caller in an org or workspace scope. */
 @Injectable()
@@ -26,27 +30,18 @@ export class AccessService {
   /**
    * The caller's standing in the scope. A scope that does not exist, or that the caller cannot see,
    * is 404 of its own type (never 403, so existence is not leaked). Pass `manager` to read inside a
-   * transaction, after its locks; without one, a replica fresh enough for the caller may answer.
+   * transaction, after its locks; without one, a replica fresh enough for the caller may answer. A
+   * caller authenticated by an API key is held to that key.
    */
   async resolve(user: User, ref: ScopeRef, manager?: EntityManager): Promise<ResolvedScope> {
-    const platformAdmin = isPlatformAdmin(user);
-    if (!ref.orgId && !ref.workspaceId) {
-      return { orgId: null, workspaceId: null, platformAdmin, orgRole: null, workspaceRole: null, effectiveWorkspaceRole: null };
-    }
-    if (ref.orgId && !UUID_PATTERN.test(ref.orgId)) throw new NotFoundError('organization', ref.orgId);
-    if (ref.workspaceId && !UUID_PATTERN.test(ref.workspaceId)) throw notFound(ref);
-    const row = await this.scopes.standing(manager ?? (await this.reads.manager(user.user_id)), ref, user.user_id);
-    const scope: ResolvedScope = {
-      orgId: row.org_id,
-      workspaceId: row.workspace_id,
-      platformAdmin,
-      orgRole: row.org_role,
-      workspaceRole: row.workspace_role,
-      effectiveWorkspaceRole: row.workspace_id ? effectiveWorkspaceRole(row.workspace_role, row.org_role, platformAdmin) : null,
-    };
-    if (ref.orgId && (!scope.orgId || !canSeeOrg(scope))) throw new NotFoundError('organization', ref.orgId);
-    if (ref.workspaceId && (!scope.workspaceId || !canSeeWorkspace(scope))) throw notFound(ref);
-    return scope;
+    const grant = grantOf(user);
+    const platformAdmin = !grant?.orgId && isPlatformAdmin(user);
+    if (!ref.orgId && !ref.workspaceId) return standingOf(EMPTY_ROW, platformAdmin, grant);
+    const invalid = malformedRef(ref);
+    if (invalid) throw invalid;
+    const db = manager ?? (await this.reads.manager(user.user_id));
+    const row = await this.scopes.standing(db, ref, grant?.orgId ? NO_MEMBER : user.user_id);
+    return visibleScope(ref, standingOf(row, platformAdmin, grant));
   }
 
   /** 403 naming exactly `permission` unless the caller holds it in the resolved scope. */
@@ -62,6 +57,20 @@ export class AccessService {
   }
 }
 
-function notFound(ref: ScopeRef): NotFoundError {
-  return new NotFoundError('workspace', ref.workspaceId!);
+export const EMPTY_ROW: StandingRow = { org_id: null, org_role: null, workspace_id: null, workspace_role: null };
+
+/** An id that cannot name anything is a 404 of what it names, without a query. */
+export function malformedRef(ref: ScopeRef): NotFoundError | null {
+  if (ref.orgId && !UUID_PATTERN.test(ref.orgId)) return new NotFoundError('organization', ref.orgId);
+  if (ref.workspaceId && !UUID_PATTERN.test(ref.workspaceId)) return new NotFoundError('workspace', ref.workspaceId);
+  return null;
 }
+
+/** The scope if the caller may see what `ref` names; a 404 of the first thing it may not see otherwise. */
+export function visibleScope(ref: ScopeRef, scope: ResolvedScope): ResolvedScope {
+  if (ref.orgId && (!scope.orgId || !canSeeOrg(scope))) throw new NotFoundError('organization', ref.orgId);
+  if (ref.workspaceId && (!scope.workspaceId || !canSeeWorkspace(scope))) throw new NotFoundError('workspace', ref.workspaceId);
+  return scope;
+}
+
+export type { KeyGrant };

@@ -20,11 +20,12 @@ const ORG_ADMIN = [
   'events:read',
   'audit:read',
   'webhooks:manage',
+  'api_keys:manage',
 ] as const;
 const ORG_OWNER = [...ORG_ADMIN, 'orgs:delete', 'org_members:manage_owners'] as const;
 
 /** Held by platform admins only (who hold every permission, these and all of the above). */
-const PLATFORM_ADMIN = ['users:create', 'users:update', 'users:delete', 'users:manage'] as const;
+const PLATFORM_ADMIN = ['users:create', 'users:update', 'users:delete', 'users:manage', 'authz:check'] as const;
 
 /**
  * Decided by the request itself rather than a role: accepting an invitation needs the caller's
@@ -61,3 +62,12 @@ export const INHERITED_WORKSPACE_ROLE: Readonly<Record<OrgRole, WorkspaceRole | 
   admin: 'admin',
   owner: 'owner',
 };
+
+/** Every permission, in table order: what effective permissions list and scopes are checked against. */
+export const ALL_PERMISSIONS: readonly Permission[] = [...new Set<Permission>([...WORKSPACE_OWNER, ...ORG_OWNER, ...PLATFORM_ADMIN])];
+
+/**
+ * What an organization key may be granted: what an org admin holds in the org and in each of its
+ * workspaces, plus asking the evaluation API about others within the org.
+ */
+export const ORG_KEY_PERMISSIONS: ReadonlySet<Permission> = new Set<Permission>([...ORG_ADMIN, ...WORKSPACE_ADMIN, 'authz:check']);

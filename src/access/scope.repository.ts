@@ -1,14 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import type { OrgRole, WorkspaceRole } from './roles.js';
-import type { ScopeRef } from './scope.js';
+import type { ScopeRef, StandingRow } from './scope.js';
 
-export interface ScopeRow {
-  org_id: string | null;
-  org_role: OrgRole | null;
-  workspace_id: string | null;
-  workspace_role: WorkspaceRole | null;
-}
+export type ScopeRow = StandingRow;
 
 /**
  * One round trip for any scope: the workspace (only under the named org), its org, and the caller's
@@ -22,11 +16,44 @@ const SCOPE_SQL = `
   LEFT JOIN org_members om ON om.org_id = o.org_id AND om.user_id = $3
   LEFT JOIN workspace_members wm ON wm.workspace_id = w.workspace_id AND wm.user_id = $3`;
 
+/** A subject and the scope asked about, one item of a batch. */
+export interface StandingQuery {
+  userId: string;
+  orgId?: string;
+  workspaceId?: string;
+}
+
+/** A subject's standing in one scope, with what the guard reads of the subject itself. */
+export interface SubjectStandingRow extends ScopeRow {
+  subject_id: string | null;
+  is_active: boolean | null;
+  roles: string[] | null;
+}
+
+/** The scope query for many (subject, scope) pairs at once, rows in the order asked. */
+const STANDINGS_SQL = `
+  SELECT u.user_id AS subject_id, u.is_active, u.roles, o.org_id, om.role AS org_role, w.workspace_id, wm.role AS workspace_role
+    FROM unnest($1::uuid[], $2::uuid[], $3::uuid[]) WITH ORDINALITY AS s(user_id, org_id, workspace_id, n)
+    LEFT JOIN users u ON u.user_id = s.user_id
+    LEFT JOIN workspaces w ON w.workspace_id = s.workspace_id AND (s.org_id IS NULL OR w.org_id = s.org_id)
+    LEFT JOIN organizations o ON o.org_id = COALESCE(s.org_id, w.org_id)
+    LEFT JOIN org_members om ON om.org_id = o.org_id AND om.user_id = s.user_id
+    LEFT JOIN workspace_members wm ON wm.workspace_id = w.workspace_id AND wm.user_id = s.user_id
+   ORDER BY s.n`;
+
+
 /** Reads a caller's standing in an org or workspace: the rows the permission decisions rest on. */
 @Injectable()
 export class ScopeRepository {
   async standing(manager: EntityManager, ref: ScopeRef, userId: string): Promise<ScopeRow> {
     const [row] = (await manager.query(SCOPE_SQL, [ref.orgId ?? null, ref.workspaceId ?? null, userId])) as ScopeRow[];
     return row;
+  }
+
+  /** Many subjects' standings in one round trip: what a batch of evaluations rests on. */
+  async subjectStandings(manager: EntityManager, items: readonly StandingQuery[]): Promise<SubjectStandingRow[]> {
+    if (items.length === 0) return [];
+    const column = (pick: (i: StandingQuery) => string | undefined) => items.map((i) => pick(i) ?? null);
+    return (await manager.query(STANDINGS_SQL, [column((i) => i.userId), column((i) => i.orgId), column((i) => i.workspaceId)])) as SubjectStandingRow[];
   }
 }

@@ -4,6 +4,9 @@ import { AuthenticationError } from '../common/errors/app-error.js';
 import { UUID_PATTERN } from '../common/validation/uuid.js';
 import type { User } from '../database/entities/user.entity.js';
 import { JWT_OPTIONS, type JwtOptions } from './auth.options.js';
+import type { KeyGrant } from '../access/principal.js';
+import { ApiKeyAuthenticator } from './api-keys/api-key-authenticator.js';
+import { looksLikeApiKey } from './api-keys/api-key-format.js';
 import { CredentialsRepository } from './credentials.repository.js';
 import { JWT_KEYS, type JwtKeys } from './jwt-keys.js';
 
@@ -18,6 +21,8 @@ export interface AccessClaims {
 export interface Authenticated {
   user: User;
   sessionId?: string;
+  /** Set when the request is authenticated by an API key. */
+  grant?: KeyGrant;
 }
 
 /** Tokens whose signature and claims were checked, kept until they expire (or are pushed out). */
@@ -43,13 +48,16 @@ export class AccessTokenVerifier {
     @Inject(JWT_KEYS) private readonly keys: JwtKeys,
     @Inject(JWT_OPTIONS) options: JwtOptions,
     private readonly credentials: CredentialsRepository,
+    private readonly apiKeys: ApiKeyAuthenticator,
   ) {
     this.verifyOptions = { algorithms: [keys.algorithm], issuer: options.issuer, audience: options.audience, complete: false };
   }
 
-  /** The caller of a request carrying this `Authorization` header. */
+  /** The caller of a request carrying this `Authorization` header: an access token or an API key (`idk_…`). */
   async authenticate(authorization: unknown): Promise<Authenticated> {
-    const claims = this.claimsOf(bearerToken(authorization));
+    const token = bearerToken(authorization);
+    if (looksLikeApiKey(token)) return this.apiKeys.authenticate(token);
+    const claims = this.claimsOf(token);
     return { user: await this.loadUser(claims), sessionId: claims.sid as string | undefined };
   }
 

@@ -3,6 +3,10 @@ import { PassportModule } from '@nestjs/passport';
 import { getOptionsToken, getStorageToken, ThrottlerStorageService } from '@nestjs/throttler';
 import { EventsModule } from '../events/events.module.js';
 import { AccessTokenVerifier } from './access-token-verifier.js';
+import { ApiKeyAuthenticator } from './api-keys/api-key-authenticator.js';
+import { OrgApiKeysController, PersonalApiKeysController } from './api-keys/api-keys.controller.js';
+import { ApiKeysRepository } from './api-keys/api-keys.repository.js';
+import { ApiKeysService } from './api-keys/api-keys.service.js';
 import { AdminBootstrap } from './admin-bootstrap.js';
 import { CredentialsRepository } from './credentials.repository.js';
 import { AuthController } from './auth.controller.js';
@@ -66,6 +70,8 @@ const CORE_PROVIDERS: Provider[] = [
   RefreshTokensRepository,
   RefreshTokens,
   CredentialsRepository,
+  ApiKeysRepository,
+  ApiKeyAuthenticator,
 ];
 const CORE_EXPORTS = [AUTH_OPTIONS, JWT_OPTIONS, JWT_KEYS, AccessTokenVerifier, JwtStrategy, JwtAuthGuard, TokenService, PasswordHasher, RefreshTokens];
 
@@ -73,6 +79,7 @@ const CORE_EXPORTS = [AUTH_OPTIONS, JWT_OPTIONS, JWT_KEYS, AccessTokenVerifier, 
 const SERVER_PROVIDERS: Provider[] = [
   AuthService,
   KeyedRateLimiter,
+  ApiKeysService,
   LoginRateLimiter,
   AdminBootstrap,
   RefreshTokenJanitor,
@@ -118,7 +125,7 @@ export class AuthModule {
       module: AuthModule,
       global: true,
       imports: [PassportModule, EventsModule, ...imports],
-      controllers: mount ? [AuthController, JwksController] : [],
+      controllers: mount ? [AuthController, JwksController, PersonalApiKeysController, OrgApiKeysController] : [],
       providers: [...optionProviders, ...CORE_PROVIDERS, ...(mount ? SERVER_PROVIDERS : [])],
       exports: [...CORE_EXPORTS, ...(mount ? SERVER_EXPORTS : [])],
     };

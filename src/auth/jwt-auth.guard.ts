@@ -6,7 +6,7 @@ import { rememberSession } from './current-user.decorator.js';
 import { IS_PUBLIC_KEY } from './public.decorator.js';
 
 /**
- * Requires a valid access token unless the route is `@Public()`. Failure is always a thrown 401 in
+ * Requires a valid access token or API key unless the route is `@Public()`. Failure is always a thrown 401 in
  * the standard shape, never `false` (which Nest would turn into a 403).
  *
  * The check is this module's own `AccessTokenVerifier`, the one the `jwt` passport strategy uses
@@ -30,9 +30,14 @@ export class JwtAuthGuard implements CanActivate {
     const http = context.switchToHttp();
     http.getResponse<Response>().setHeader('Cache-Control', 'no-store');
     const req = http.getRequest<Request>();
-    const { user, sessionId } = await this.verifier.authenticate(req.headers.authorization);
+    const { user, sessionId, grant } = await this.verifier.authenticate(req.headers.authorization);
     req.user = user;
     rememberSession(req, sessionId);
+    if (grant) {
+      req.apiKeyId = grant.keyId;
+      // An organization key acts on its own account; a personal key acts as its owner.
+      if (grant.orgId) req.actor = { type: 'api_key', id: grant.keyId };
+    }
     return true;
   }
 }

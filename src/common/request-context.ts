@@ -16,6 +16,8 @@ declare module 'node:http' {
     precondition?: Precondition;
     /** The transaction a request sent with an `Idempotency-Key` runs in, opened by its interceptor. */
     ambientManager?: EntityManager;
+    /** Set by the authentication guard for a request authenticated by an API key: what per-caller limits count by. */
+    apiKeyId?: string;
   }
 }
 

@@ -21,6 +21,8 @@ const SELF_SERVICE = new Set([
   'GET /v1/users/me', 'PATCH /v1/users/me/preferences', 'GET /v1/users/{user_id}', 'POST /v1/orgs', 'GET /v1/orgs',
   'GET /health/live', 'GET /health/ready', 'POST /v1/invitations/accept',
   'POST /v1/auth/verify-email/request', 'POST /v1/auth/verify-email', 'POST /v1/auth/password-reset/request', 'POST /v1/auth/password-reset',
+  'POST /v1/users/me/api-keys', 'GET /v1/users/me/api-keys', 'DELETE /v1/users/me/api-keys/{key_id}', 'GET /v1/users/me/permissions',
+  'POST /access/v1/evaluation', 'POST /access/v1/evaluations', 'GET /.well-known/authzen-configuration',
 ]);
 
 type ScopeSide = 'own' | 'foreign';
@@ -85,6 +87,7 @@ function requestFor(op: Operation, side: ScopeSide, w: World): { path: string; b
     member_user_id: MISSING,
     webhook_id: MISSING,
     invitation_id: MISSING,
+    key_id: MISSING,
     user_id: w.target.user_id,
   };
   let path = op.template.replace(/\{(\w+)\}/g, (_, name: string) => ids[name]);
@@ -93,15 +96,18 @@ function requestFor(op: Operation, side: ScopeSide, w: World): { path: string; b
   if (op.template.includes('{webhook_id}')) return { path, body: op.method === 'patch' ? INVALID_BODY : undefined, allowedStatus: 404 };
   // An operation on one invitation reaches its state check: the missing invitation's 404.
   if (op.template.includes('{invitation_id}')) return { path, body: op.method === 'post' ? {} : undefined, allowedStatus: 404 };
-  if (op.method === 'get') return { path, allowedStatus: 200 };
+  // A missing member has no permissions to report, a missing key none to revoke: 404 of that, once allowed.
+  if (op.method === 'get') return { path, allowedStatus: op.template.endsWith('{member_user_id}/permissions') ? 404 : 200 };
   if (op.method !== 'delete') return { path, body: INVALID_BODY, allowedStatus: 422 };
-  return { path, allowedStatus: op.template.endsWith('{member_user_id}') ? 404 : 204 };
+  return { path, allowedStatus: endsWithMissingId(op) ? 404 : 204 };
 }
 
-/** The resource an allowed call's 404 names: the member, webhook or invitation the path points at. */
-const missingResourceOf = (op: Operation) => (op.template.includes('{invitation_id}') ? 'invitation' : op.template.includes('{webhook_id}') ? 'webhook' : 'member');
+/** The resource an allowed call's 404 names: the member, key, webhook or invitation the path points at. */
+const missingResourceOf = (op: Operation) =>
+  op.template.includes('{invitation_id}') ? 'invitation' : op.template.includes('{webhook_id}') ? 'webhook' : op.template.includes('{key_id}') ? 'api_key' : 'member';
 
-const isDestructive = (op: Operation) => op.method === 'delete' && !op.template.endsWith('{member_user_id}') && !op.template.endsWith('{webhook_id}');
+const endsWithMissingId = (op: Operation) => /\{(member_user_id|key_id)\}(\/permissions)?$/.test(op.template);
+const isDestructive = (op: Operation) => op.method === 'delete' && !endsWithMissingId(op) && !op.template.endsWith('{webhook_id}');
 
 describe('API5 broken function level authorization: every operation × every standing × own and foreign org', () => {
   let t: TestApp;

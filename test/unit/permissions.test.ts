@@ -10,21 +10,21 @@ const PERMISSIONS = [
   'org_members:read', 'org_members:add', 'org_members:update', 'org_members:remove', 'org_members:manage_owners',
   'orgs:delete',
   'users:create', 'users:update', 'users:delete', 'users:manage',
-  'events:read', 'audit:read', 'webhooks:manage',
+  'events:read', 'audit:read', 'webhooks:manage', 'api_keys:manage', 'authz:check',
 ] as const;
 
 // The permission table written out cell by cell: Y = granted, . = refused. Columns follow PERMISSIONS.
-//                          ws:r m:r u:r ws:u m:a m:u m:rm ws:d m:mo o:r o:u ws:c om:r om:a om:u om:rm om:mo o:d u:c u:u u:d u:m ev:r au:r wh:m
+//                          ws:r m:r u:r ws:u m:a m:u m:rm ws:d m:mo o:r o:u ws:c om:r om:a om:u om:rm om:mo o:d u:c u:u u:d u:m ev:r au:r wh:m ak:m az:c
 const WORKSPACE_TABLE: Record<string, string> = {
-  viewer: /*             */ 'Y    Y   Y   .    .   .   .    .    .    .   .   .    .    .    .    .     .     .   .   .   .   .   .    .    .',
-  member: /*             */ 'Y    Y   Y   .    .   .   .    .    .    .   .   .    .    .    .    .     .     .   .   .   .   .   .    .    .',
-  admin: /*              */ 'Y    Y   Y   Y    Y   Y   Y    .    .    .   .   .    .    .    .    .     .     .   .   .   .   .   .    .    .',
-  owner: /*              */ 'Y    Y   Y   Y    Y   Y   Y    Y    Y    .   .   .    .    .    .    .     .     .   .   .   .   .   .    .    .',
+  viewer: /*             */ 'Y    Y   Y   .    .   .   .    .    .    .   .   .    .    .    .    .     .     .   .   .   .   .   .    .    .    .    .',
+  member: /*             */ 'Y    Y   Y   .    .   .   .    .    .    .   .   .    .    .    .    .     .     .   .   .   .   .   .    .    .    .    .',
+  admin: /*              */ 'Y    Y   Y   Y    Y   Y   Y    .    .    .   .   .    .    .    .    .     .     .   .   .   .   .   .    .    .    .    .',
+  owner: /*              */ 'Y    Y   Y   Y    Y   Y   Y    Y    Y    .   .   .    .    .    .    .     .     .   .   .   .   .   .    .    .    .    .',
 };
 const ORG_TABLE: Record<string, string> = {
-  member: /*             */ '.    .   .   .    .   .   .    .    .    Y   .   .    .    .    .    .     .     .   .   .   .   .   .    .    .',
-  admin: /*              */ '.    .   .   .    .   .   .    .    .    Y   Y   Y    Y    Y    Y    Y     .     .   .   .   .   .   Y    Y    Y',
-  owner: /*              */ '.    .   .   .    .   .   .    .    .    Y   Y   Y    Y    Y    Y    Y     Y     Y   .   .   .   .   Y    Y    Y',
+  member: /*             */ '.    .   .   .    .   .   .    .    .    Y   .   .    .    .    .    .     .     .   .   .   .   .   .    .    .    .    .',
+  admin: /*              */ '.    .   .   .    .   .   .    .    .    Y   Y   Y    Y    Y    Y    Y     .     .   .   .   .   .   Y    Y    Y    Y    .',
+  owner: /*              */ '.    .   .   .    .   .   .    .    .    Y   Y   Y    Y    Y    Y    Y     Y     Y   .   .   .   .   Y    Y    Y    Y    .',
 };
 
 const row = (text: string) => text.trim().split(/\s+/).map((cell) => cell === 'Y');

@@ -13,9 +13,12 @@ export class ExpensiveReadInterceptor implements NestInterceptor {
   constructor(@Inject(EXPENSIVE_READ_SLOTS) private readonly slots: KeyedSlots) {}
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
-    const userId = (context.switchToHttp().getRequest<Request>().user as { user_id?: string } | undefined)?.user_id;
-    if (!userId) return next.handle();
-    return defer(() => from(this.slots.acquire(userId))).pipe(mergeMap((release) => next.handle().pipe(finalize(release))));
+    const req = context.switchToHttp().getRequest<Request>();
+    // A key has slots of its own: an organization key's stand-in user is its creator, and a script
+    // running on a personal key should not use up its owner's interactive share.
+    const caller = req.apiKeyId ?? (req.user as { user_id?: string } | undefined)?.user_id;
+    if (!caller) return next.handle();
+    return defer(() => from(this.slots.acquire(caller))).pipe(mergeMap((release) => next.handle().pipe(finalize(release))));
   }
 }
 

@@ -2,7 +2,7 @@ import type { Permission } from '../../access/permissions.js';
 import { DEFAULT_MESSAGES, ErrorCode } from './error-codes.js';
 
 export type ErrorDetails = Record<string, unknown>;
-export type ResourceType = 'user' | 'workspace' | 'organization' | 'member' | 'webhook' | 'invitation' | 'token' | 'route';
+export type ResourceType = 'user' | 'workspace' | 'organization' | 'member' | 'webhook' | 'invitation' | 'token' | 'api_key' | 'route';
 
 /**
  * Base of every error the service answers on purpose. Features throw these (or their own

@@ -12,6 +12,7 @@ import { EventsFeedIndexes1764620000000 } from './1764620000000-EventsFeedIndexe
 import { Webhooks1764620000001 } from './1764620000001-Webhooks.js';
 import { Invitations1764630000000 } from './1764630000000-Invitations.js';
 import { AccountTokens1764660000000 } from './1764660000000-AccountTokens.js';
+import { ApiKeys1764640000000 } from './1764640000000-ApiKeys.js';
 
 /** Every migration, oldest first. A new migration is added here as well as in this folder. */
 export const MIGRATIONS = [
@@ -29,4 +30,5 @@ export const MIGRATIONS = [
   Webhooks1764620000001,
   Invitations1764630000000,
   AccountTokens1764660000000,
+  ApiKeys1764640000000,
 ];
