@@ -137,15 +137,15 @@ export class EffectivePermissionsResponse {
   workspace_id: string | null;
 
   /** The user's own membership role in the scope asked about (the workspace's when one is named). */
-  @ApiProperty({ type: String, nullable: true, enum: WORKSPACE_ROLES })
+  @ApiProperty({ type: String, nullable: true, enum: [...WORKSPACE_ROLES, null] })
   role: WorkspaceRole | OrgRole | null;
 
   /** The role the user acts with there: own membership, inherited from the org, or platform admin (`owner`). */
-  @ApiProperty({ type: String, nullable: true, enum: WORKSPACE_ROLES })
+  @ApiProperty({ type: String, nullable: true, enum: [...WORKSPACE_ROLES, null] })
   effective_role: WorkspaceRole | OrgRole | null;
 
   /** Where the effective role comes from; null when the user holds nothing there. */
-  @ApiProperty({ type: String, nullable: true, enum: PERMISSION_SOURCES })
+  @ApiProperty({ type: String, nullable: true, enum: [...PERMISSION_SOURCES, null] })
   source: (typeof PERMISSION_SOURCES)[number] | null;
 
   @ApiProperty({ type: [String], enum: ALL_PERMISSIONS })
