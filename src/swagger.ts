@@ -4,6 +4,7 @@ import { MetadataScanner, ModulesContainer, Reflector } from '@nestjs/core';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
 import type { Permission } from './access/permissions.js';
 import { IS_PUBLIC_KEY } from './auth/public.decorator.js';
+import { NotAsUserError } from './access/permission.guard.js';
 import { ForbiddenError } from './common/errors/app-error.js';
 import { documentConditions } from './common/http/conditional/openapi.js';
 import { errorExample, errorResponseObject, namedExample, ErrorResponse, ValidationErrorItem, ValidationErrorResponse } from './common/openapi.js';
@@ -28,7 +29,7 @@ export const API_TAGS = [
   { name: 'workspaces', description: 'Workspaces inside an organization' },
   { name: 'members', description: 'Who belongs to an organization or a workspace, and with which role' },
   { name: 'invitations', description: 'Inviting someone by email to an organization or a workspace, and accepting' },
-  { name: 'api-keys', description: 'Personal and organization API keys (`Authorization: Bearer idk_…`)' },
+  { name: 'keys', description: 'Personal and organization API keys (`Authorization: Bearer idk_…`)' },
   { name: 'access', description: 'Effective permissions and the OpenID AuthZEN 1.0 evaluation API' },
   { name: 'health', description: 'Liveness and readiness probes' },
 ] as const;
@@ -131,6 +132,7 @@ function completeOperations(document: OpenAPIObject, publicIds: Set<string>): vo
       if (operation.requestBody) statuses.push(413, 415);
       documentConditions(operation, method);
       for (const status of statuses) operation.responses[status] ??= errorResponseObject(status);
+      if (!(operation as unknown as Record<string, unknown>)['x-required-permission']) showNotAsUser(operation);
       addErrorExamples(operation);
       describeResponses(operation);
       // The token travels through the security schemes; OpenAPI ignores an Authorization parameter,
@@ -156,6 +158,14 @@ function addErrorExamples(operation: OperationObject): void {
     if (declared && status === '403' && permission) shown = { examples: Object.fromEntries([namedExample(new ForbiddenError(permission)), ...Object.entries(declared)]) };
     responses[status] = { ...response, content: { ...response.content, 'application/json': { ...media, ...shown } } };
   }
+}
+
+/** The 403 of an operation without a declared permission: an organization key, which is no person, is refused it. */
+function showNotAsUser(operation: OperationObject): void {
+  const response = operation.responses['403'] as { content?: Record<string, Record<string, unknown>> } | undefined;
+  const media = response?.content?.['application/json'];
+  if (!media || media.example !== undefined || media.examples !== undefined) return;
+  media.example = namedExample(new NotAsUserError())[1].value;
 }
 
 /** A response without a description (the plugin leaves success ones empty) gets its reason phrase. */

@@ -8,9 +8,16 @@ import { ApiErrors, notFoundExample } from '../common/openapi.js';
 import type { User } from '../database/entities/user.entity.js';
 import { AnyPrincipal } from './allow-self.decorator.js';
 import { AuthzService, questionsOf } from './authz.service.js';
-import { DecisionResponse, DecisionsResponse, EffectivePermissionsResponse, EvaluationRequest, EvaluationsRequest, PermissionsQuery } from './evaluation.dto.js';
+import {
+  DecisionResponse,
+  DecisionsResponse,
+  EffectivePermissionsResponse,
+  EvaluationRequest,
+  EvaluationsRequest,
+  MemberPermissionsParams,
+  PermissionsQuery,
+} from './evaluation.dto.js';
 import { RequirePermission } from './permission.decorator.js';
-import { MemberPermissionsParams } from './member-permissions.params.js';
 
 const ABOUT_OTHERS = new ForbiddenError('authz:check');
 
@@ -98,7 +105,7 @@ export class EffectivePermissionsController {
   @RequirePermission('members:read')
   @ApiOperation({ summary: "A member's effective permissions in the workspace" })
   @ApiOkResponse({ type: EffectivePermissionsResponse })
-  @ApiErrors(notFoundExample('organization'), notFoundExample('workspace'), notFoundExample('member'), 422)
+  @ApiErrors(notFoundExample('member'), notFoundExample('workspace'), notFoundExample('organization'), 422)
   member(@Param() params: MemberPermissionsParams): Promise<EffectivePermissionsResponse> {
     return this.authz.ofMember(params.org_id.toLowerCase(), params.workspace_id.toLowerCase(), params.member_user_id);
   }

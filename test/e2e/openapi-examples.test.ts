@@ -4,10 +4,10 @@ import { examplesOf, operationsOf, type Operation } from '../support/openapi.js'
 
 /** What a 404 of a path or query parameter names as its `resource_type`. */
 const RESOURCE_OF_PARAMETER: Record<string, string> = {
-  org_id: 'organization', workspace_id: 'workspace', member_user_id: 'member', user_id: 'user', invitation_id: 'invitation',
+  org_id: 'organization', workspace_id: 'workspace', member_user_id: 'member', user_id: 'user', invitation_id: 'invitation', key_id: 'api_key',
 };
 /** Permissions as the service spells them; never a placeholder such as `resource:action`. */
-const PERMISSION = /^(users|orgs|workspaces|members|org_members|invitations):(read|create|update|delete|add|remove|manage|manage_owners|accept)$/;
+const PERMISSION = /^(users|orgs|workspaces|members|org_members|invitations|api_keys|authz|events|audit|webhooks):(read|create|update|delete|add|remove|manage|manage_owners|accept|check)$/;
 
 describe('the examples and names of the OpenAPI document', () => {
   let t: TestApp;
@@ -63,10 +63,12 @@ describe('the examples and names of the OpenAPI document', () => {
     const problems: string[] = [];
     for (const { name, operation } of operations) {
       const forbidden = examplesOf(operation.responses['403']);
-      if (operation.responses['403'] && forbidden.length === 0) problems.push(`${name}: 403 without an example`);
-      const permissions = forbidden.map((example) => example.details.required_permission);
-      for (const permission of permissions) if (!PERMISSION.test(permission)) problems.push(`${name}: 403 names ${permission}`);
       const own = operation['x-required-permission'];
+      if (operation.responses['403'] && forbidden.length === 0) problems.push(`${name}: 403 without an example`);
+      // An operation about the caller as a person declares no permission: its 403 is an organization key's refusal.
+      const permissions = forbidden.filter((example) => !example.details.required_principal).map((example) => example.details.required_permission);
+      if (!own && forbidden.some((example) => example.details.required_principal !== 'user' && !example.details.required_permission)) problems.push(`${name}: 403 names neither`);
+      for (const permission of permissions) if (!PERMISSION.test(permission)) problems.push(`${name}: 403 names ${permission}`);
       if (own && permissions[0] !== own) problems.push(`${name}: first 403 example names ${permissions[0]}, not ${own}`);
     }
     expect(problems).toEqual([]);

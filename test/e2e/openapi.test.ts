@@ -17,7 +17,7 @@ const PUBLIC = [
 /** Answers 200 to a signed-in invitee and 201 when it opens a new account: both documented. */
 const TWO_SUCCESSES = new Set(['POST /v1/invitations/accept']);
 /** Public when present: it only publishes the public half of an RS256 key pair. */
-const OPTIONALLY_PUBLIC = ['GET /.well-known/jwks.json'];
+const OPTIONALLY_PUBLIC = ['GET /.well-known/jwks.json', 'GET /.well-known/authzen-configuration'];
 
 const ERROR_REF = '#/components/schemas/ErrorResponse';
 const VALIDATION_REF = '#/components/schemas/ValidationErrorResponse';
@@ -141,7 +141,7 @@ describe('the OpenAPI document', () => {
     expect(problems).toEqual([]);
   });
 
-  it('declares bearer and OAuth2 security, and 401, on every operation except the public ones', () => {
+  it('declares bearer, OAuth2 and API key security, and 401, on every operation except the public ones', () => {
     const problems: string[] = [];
     for (const { name, operation } of operations) {
       const security: Record<string, string[]>[] = operation.security ?? [];
@@ -150,7 +150,7 @@ describe('the OpenAPI document', () => {
         continue;
       }
       const schemes = security.flatMap((requirement) => Object.keys(requirement)).sort();
-      if (schemes.join(',') !== 'bearer,oauth2') problems.push(`${name}: security ${JSON.stringify(security)}`);
+      if (schemes.join(',') !== 'api_key,bearer,oauth2') problems.push(`${name}: security ${JSON.stringify(security)}`);
       if (!operation.responses['401']) problems.push(`${name}: no 401`);
     }
     expect(problems).toEqual([]);

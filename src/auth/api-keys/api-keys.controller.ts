@@ -15,7 +15,7 @@ const CREATE_DESCRIPTION =
   'characters (`prefix`) are kept. Send it as `Authorization: Bearer idk_…`. 409 `key_limit` beyond 100 live keys.';
 
 /** The caller's own keys: each acts as the caller, within its scopes when it has them. */
-@ApiTags('api-keys')
+@ApiTags('keys')
 @ApiBearerAuth('bearer')
 @ApiOAuth2([], 'oauth2')
 @Controller('v1/users/me/api-keys')
@@ -48,7 +48,7 @@ export class PersonalApiKeysController {
 }
 
 /** An organization's keys: principals of their own, acting only inside the org with exactly their scopes. */
-@ApiTags('api-keys')
+@ApiTags('keys')
 @Controller('v1/orgs/:org_id/api-keys')
 export class OrgApiKeysController {
   constructor(private readonly keys: ApiKeysService) {}
@@ -76,7 +76,7 @@ export class OrgApiKeysController {
   @RequirePermission('api_keys:manage')
   @ApiOperation({ summary: 'Revoke an organization API key' })
   @ApiNoContentResponse({ description: 'Revoked' })
-  @ApiErrors(notFoundExample('organization'), keyNotFound(), 422)
+  @ApiErrors(keyNotFound(), notFoundExample('organization'), 422)
   async revoke(@Ctx() ctx: RequestContext, @Param() params: OrgKeyParams): Promise<void> {
     await this.keys.revoke(ctx, { kind: 'org', orgId: params.org_id.toLowerCase() }, params.key_id);
   }
