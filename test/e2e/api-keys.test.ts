@@ -237,6 +237,17 @@ describe('API keys', () => {
     expect401(await t.http.get('/v1/users/me').set(bearer(second.key)), 'Account is disabled');
   });
 
+  it('ends an organization key whose creator’s account is deleted', async () => {
+    const creator = await seedUser(t.db);
+    await setOrgRole(t.db, org, creator.user_id, 'admin');
+    const { key, key_id } = await orgKey(['orgs:read'], creator);
+    expect((await t.http.get(`/v1/orgs/${org}`).set(bearer(key))).status).toBe(200);
+    await t.db.query(`DELETE FROM users WHERE user_id = $1`, [creator.user_id]);
+    expect401(await t.http.get(`/v1/orgs/${org}`).set(bearer(key)));
+    const [row] = await t.db.query(`SELECT created_by, org_id FROM api_keys WHERE key_id = $1`, [key_id]);
+    expect(row).toEqual({ created_by: null, org_id: org });
+  });
+
   it('writes last_used_at at most once a minute, however many requests race', async () => {
     const { key, key_id } = await personalKey(owner);
     const { sql } = await recordQueries(() => Promise.all(Array.from({ length: 40 }, () => t.http.get('/v1/users/me').set(bearer(key)))));

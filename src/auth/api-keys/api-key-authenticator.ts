@@ -72,9 +72,11 @@ function ownerOf(row: KeyCaller): User {
  * answerable for it (`added_by`). Operations about a person are refused to it by the permission guard.
  */
 function orgPrincipal(row: KeyCaller): User {
+  // Whoever answers for the key is gone (their account was deleted): the key ends with them.
+  if (!row.key_created_by) throw new AuthenticationError();
   const at = new Date(0);
   return {
-    user_id: row.key_created_by as string,
+    user_id: row.key_created_by,
     email: '',
     username: `api_key_${row.key_id}`,
     password_hash: null,
