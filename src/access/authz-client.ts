@@ -57,7 +57,7 @@ export class AuthzClient {
     const refs = questions.map((q) => refOf(q.resource));
     const asked: StandingQuery[] = questions.map((q, i) => ({ userId: q.subject.id.toLowerCase(), ...refs[i] }));
     const wellFormed = asked.map((item, i) => !malformedRef(refs[i]) && UUID.test(item.userId));
-    const rows = await this.scopes.subjectStandings(this.dataSource.manager, asked.filter((_, i) => wellFormed[i]));
+    const rows = await this.scopes.subjectStandings(this.dataSource, asked.filter((_, i) => wellFormed[i]));
     let next = 0;
     return questions.map((q, i) => (wellFormed[i] ? decide(rows[next++], refs[i], q.permission) : { decision: false, resourceOrgId: null }));
   }

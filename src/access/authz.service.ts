@@ -46,7 +46,7 @@ export class AuthzService {
   /** A member's permissions in a workspace the caller may read members of; 404 when they hold nothing there. */
   async ofMember(orgId: string, workspaceId: string, memberId: string): Promise<EffectivePermissionsResponse> {
     const ref = { orgId, workspaceId };
-    const [row] = await this.scopes.subjectStandings(this.dataSource.manager, [{ userId: memberId, ...ref }]);
+    const [row] = await this.scopes.subjectStandings(this.dataSource, [{ userId: memberId, ...ref }]);
     const scope = standingOf(row ?? EMPTY_ROW, isPlatformAdmin({ roles: row?.roles ?? [] }));
     if (!row?.subject_id || (!scope.platformAdmin && !scope.orgRole && !scope.workspaceRole)) throw new NotFoundError('member', memberId);
     return effectivePermissions(memberId, visibleScope(ref, scope));

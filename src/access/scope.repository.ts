@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import type { EntityManager } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
+import { pgPool } from '../database/pg-pool.js';
 import type { ScopeRef, StandingRow } from './scope.js';
 
 export type ScopeRow = StandingRow;
@@ -50,10 +51,16 @@ export class ScopeRepository {
     return row;
   }
 
-  /** Many subjects' standings in one round trip: what a batch of evaluations rests on. */
-  async subjectStandings(manager: EntityManager, items: readonly StandingQuery[]): Promise<SubjectStandingRow[]> {
+  /**
+   * Many subjects' standings in one round trip: what a batch of evaluations rests on. A named
+   * (prepared) statement on the pg pool: planning this six-way join costs about as much as running
+   * it for 50 subjects, and a prepared statement is planned once per connection.
+   */
+  async subjectStandings(dataSource: DataSource, items: readonly StandingQuery[]): Promise<SubjectStandingRow[]> {
     if (items.length === 0) return [];
     const column = (pick: (i: StandingQuery) => string | undefined) => items.map((i) => pick(i) ?? null);
-    return (await manager.query(STANDINGS_SQL, [column((i) => i.userId), column((i) => i.orgId), column((i) => i.workspaceId)])) as SubjectStandingRow[];
+    const values = [column((i) => i.userId), column((i) => i.orgId), column((i) => i.workspaceId)];
+    const result = await pgPool(dataSource)!.query<SubjectStandingRow>({ name: 'subject_standings', text: STANDINGS_SQL, values });
+    return result.rows;
   }
 }
