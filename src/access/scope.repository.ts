@@ -52,15 +52,16 @@ export class ScopeRepository {
   }
 
   /**
-   * Many subjects' standings in one round trip: what a batch of evaluations rests on. A named
-   * (prepared) statement on the pg pool: planning this six-way join costs about as much as running
-   * it for 50 subjects, and a prepared statement is planned once per connection.
+   * Many subjects' standings in one round trip: what a batch of evaluations rests on. Not a named
+   * (prepared) statement, though planning this join costs about as much as running it for 50
+   * subjects: PgBouncer before 1.21 in transaction mode hands a statement prepared on one server
+   * connection to another, where it does not exist.
    */
   async subjectStandings(dataSource: DataSource, items: readonly StandingQuery[]): Promise<SubjectStandingRow[]> {
     if (items.length === 0) return [];
     const column = (pick: (i: StandingQuery) => string | undefined) => items.map((i) => pick(i) ?? null);
     const values = [column((i) => i.userId), column((i) => i.orgId), column((i) => i.workspaceId)];
-    const result = await pgPool(dataSource)!.query<SubjectStandingRow>({ name: 'subject_standings', text: STANDINGS_SQL, values });
+    const result = await pgPool(dataSource)!.query<SubjectStandingRow>(STANDINGS_SQL, values);
     return result.rows;
   }
 }
