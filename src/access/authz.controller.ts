@@ -18,6 +18,7 @@ import {
   PermissionsQuery,
 } from './evaluation.dto.js';
 import { RequirePermission } from './permission.decorator.js';
+import { Idempotent } from '../common/http/conditional/decorators.js';
 
 const ABOUT_OTHERS = new ForbiddenError('authz:check');
 
@@ -28,6 +29,7 @@ export class EvaluationController {
   constructor(private readonly authz: AuthzService) {}
 
   @Post('evaluation')
+  @Idempotent()
   @HttpCode(200)
   @AnyPrincipal()
   @ApiBearerAuth('bearer')
@@ -44,6 +46,7 @@ export class EvaluationController {
   }
 
   @Post('evaluations')
+  @Idempotent()
   @HttpCode(200)
   @AnyPrincipal()
   @ApiBearerAuth('bearer')

@@ -1,5 +1,6 @@
 import type { InvitationResponse, InvitationWithTokenResponse } from './invitation.dto.js';
 import type { InvitationRow } from './invitations.repository.js';
+import { versionETag, withETag } from '../common/http/conditional/etag.js';
 
 const iso = (value: Date | null): string | null => (value ? value.toISOString() : null);
 
@@ -23,5 +24,18 @@ export function toInvitationResponse(row: InvitationRow): InvitationResponse {
 }
 
 export function withToken(row: InvitationRow, token: string, acceptUrl: string): InvitationWithTokenResponse {
-  return { ...toInvitationResponse(row), token, accept_url: acceptUrl };
+  return withETag({ ...toInvitationResponse(row), token, accept_url: acceptUrl }, invitationETag(row));
+}
+
+/** One invitation with its tag, for a response about it alone. */
+export function invitationResource(row: InvitationRow): InvitationResponse {
+  return withETag(toInvitationResponse(row), invitationETag(row));
+}
+
+/**
+ * The row's version, and whether it reads as expired: a pending invitation turns expired by the
+ * clock before the sweep writes it, and its representation (its `state`) changes then too.
+ */
+function invitationETag(row: InvitationRow): string {
+  return versionETag(row.version, row.state === 'expired' ? 1 : 0);
 }

@@ -21,7 +21,7 @@ import { scopeRefOf, type MembershipScope } from '../members/membership-scope.js
 import { MembershipsService } from '../members/memberships.service.js';
 import { alreadyMemberByEmail, notPending, pendingExists } from './invitation-errors.js';
 import { invitationMail } from './invitation-mail.js';
-import { toInvitationResponse, withToken } from './invitation-response.js';
+import { invitationResource, toInvitationResponse, withToken } from './invitation-response.js';
 import { acceptUrlFor, newInvitationToken } from './invitation-token.js';
 import { DEFAULT_EXPIRES_IN_DAYS, type InvitationListQueryDto, type InvitationListResponse, type InvitationResponse, type InvitationWithTokenResponse } from './invitation.dto.js';
 import { InvitationsRepository, type InvitationRow } from './invitations.repository.js';
@@ -95,7 +95,7 @@ export class InvitationsService implements OnModuleInit {
   async get(scope: MembershipScope, invitationId: string): Promise<InvitationResponse> {
     const row = await this.invitations.find(this.dataSource.manager, scope, invitationId);
     if (!row) throw new NotFoundError('invitation', invitationId);
-    return toInvitationResponse(row);
+    return invitationResource(row);
   }
 
   /** Revokes a pending invitation; any other state is a 409 naming it. */
@@ -108,7 +108,7 @@ export class InvitationsService implements OnModuleInit {
       await this.record(m, ctx, 'invitation.revoked', revoked);
       return revoked;
     }, ctx);
-    return toInvitationResponse(row);
+    return invitationResource(row);
   }
 
   /**

@@ -21,6 +21,7 @@ import {
   ResendInvitationDto,
 } from './invitation.dto.js';
 import { InvitationsService } from './invitations.service.js';
+import { Conditional, Idempotent } from '../common/http/conditional/decorators.js';
 
 const NOT_FOUND = notFoundExample('invitation');
 
@@ -31,6 +32,7 @@ export class OrgInvitationsController {
 
   /** Invite to the Organization */
   @Post()
+  @Idempotent()
   @RequirePermission('org_members:add')
   @ApiOperation({ description: 'The answer carries the `token` and `accept_url`, shown only here. A pending invitation of the same address is revoked.' })
   @ApiCreatedResponse({ type: InvitationWithTokenResponse })
@@ -56,6 +58,7 @@ export class OrgInvitationsController {
 
   /** Get Organization Invitation */
   @Get(':invitation_id')
+  @Conditional()
   @RequirePermission('org_members:read')
   @ApiOkResponse({ type: InvitationResponse })
   @ApiErrors(NOT_FOUND, notFoundExample('organization'), 422)
@@ -65,6 +68,7 @@ export class OrgInvitationsController {
 
   /** Revoke Organization Invitation */
   @Post(':invitation_id/revoke')
+  @Idempotent()
   @HttpCode(200)
   @RequirePermission('org_members:add')
   @ApiOkResponse({ type: InvitationResponse })
@@ -75,6 +79,7 @@ export class OrgInvitationsController {
 
   /** Resend Organization Invitation (new token and expiry; the old token stops working) */
   @Post(':invitation_id/resend')
+  @Idempotent()
   @HttpCode(200)
   @RequirePermission('org_members:add')
   @ApiOkResponse({ type: InvitationWithTokenResponse })

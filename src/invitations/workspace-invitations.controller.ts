@@ -21,6 +21,7 @@ import {
   ResendInvitationDto,
 } from './invitation.dto.js';
 import { InvitationsService } from './invitations.service.js';
+import { Conditional, Idempotent } from '../common/http/conditional/decorators.js';
 
 const NOT_FOUND = notFoundExample('invitation');
 
@@ -33,6 +34,7 @@ export class WorkspaceInvitationsController {
 
   /** Invite to the Workspace */
   @Post()
+  @Idempotent()
   @RequirePermission('members:add')
   @ApiOperation({ description: 'The answer carries the `token` and `accept_url`, shown only here. A pending invitation of the same address is revoked.' })
   @ApiCreatedResponse({ type: InvitationWithTokenResponse })
@@ -58,6 +60,7 @@ export class WorkspaceInvitationsController {
 
   /** Get Workspace Invitation */
   @Get(':invitation_id')
+  @Conditional()
   @RequirePermission('members:read')
   @ApiOkResponse({ type: InvitationResponse })
   @ApiErrors(NOT_FOUND, notFoundExample('workspace'), notFoundExample('organization'), 422)
@@ -67,6 +70,7 @@ export class WorkspaceInvitationsController {
 
   /** Revoke Workspace Invitation */
   @Post(':invitation_id/revoke')
+  @Idempotent()
   @HttpCode(200)
   @RequirePermission('members:add')
   @ApiOkResponse({ type: InvitationResponse })
@@ -77,6 +81,7 @@ export class WorkspaceInvitationsController {
 
   /** Resend Workspace Invitation (new token and expiry; the old token stops working) */
   @Post(':invitation_id/resend')
+  @Idempotent()
   @HttpCode(200)
   @RequirePermission('members:add')
   @ApiOkResponse({ type: InvitationWithTokenResponse })

@@ -2,6 +2,7 @@ import { fieldChanges } from '../events/changes.js';
 import type { NewEvent } from '../events/event-types.js';
 import type { WebhookResponse } from './webhook.dto.js';
 import type { EndpointRow } from './webhooks.repository.js';
+import { versionETag, withETag } from '../common/http/conditional/etag.js';
 
 export function toWebhookResponse(row: EndpointRow): WebhookResponse {
   return {
@@ -34,4 +35,9 @@ export function endpointUpdated(before: EndpointRow, after: EndpointRow): NewEve
 
 export function endpointDeleted(row: EndpointRow): NewEvent {
   return { type: 'webhook_endpoint.deleted', orgId: row.org_id, target: target(row.webhook_id), data: null };
+}
+
+/** One endpoint with its tag (its row's version), for a response about it alone. */
+export function webhookResource<T extends object>(row: EndpointRow, body: T): T {
+  return withETag(body, versionETag(row.version));
 }

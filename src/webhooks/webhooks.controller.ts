@@ -17,6 +17,7 @@ import {
   WebhookWithSecretResponse,
 } from './webhook.dto.js';
 import { WebhooksService } from './webhooks.service.js';
+import { Conditional, Idempotent } from '../common/http/conditional/decorators.js';
 
 const org = (params: WebhookOrgParams) => params.org_id.toLowerCase();
 
@@ -30,6 +31,7 @@ export class WebhooksController {
   ) {}
 
   @Post()
+  @Idempotent()
   @ApiOperation({
     summary: 'Register a webhook endpoint',
     description: 'The URL must be https and resolve to public addresses only. The signing `secret` is in this response only.',
@@ -49,6 +51,7 @@ export class WebhooksController {
   }
 
   @Get(':webhook_id')
+  @Conditional()
   @ApiOperation({ summary: 'Get a webhook endpoint' })
   @ApiOkResponse({ type: WebhookResponse })
   @ApiErrors(notFoundExample('organization'), notFoundExample('webhook'), 422)
@@ -57,6 +60,7 @@ export class WebhooksController {
   }
 
   @Patch(':webhook_id')
+  @Conditional()
   @ApiOperation({ summary: 'Change the URL, event types, description, or turn the endpoint on or off' })
   @ApiOkResponse({ type: WebhookResponse })
   @ApiErrors(notFoundExample('organization'), notFoundExample('webhook'), 422)
@@ -65,6 +69,7 @@ export class WebhooksController {
   }
 
   @Delete(':webhook_id')
+  @Conditional()
   @HttpCode(204)
   @ApiOperation({ summary: 'Delete a webhook endpoint with its delivery log' })
   @ApiNoContentResponse({ description: 'Deleted' })
@@ -74,6 +79,7 @@ export class WebhooksController {
   }
 
   @Post(':webhook_id/rotate-secret')
+  @Idempotent()
   @HttpCode(200)
   @ApiOperation({ summary: 'New signing secret (shown once); the previous one keeps signing alongside it for 24 hours' })
   @ApiOkResponse({ type: WebhookWithSecretResponse })
@@ -91,11 +97,12 @@ export class WebhooksController {
   }
 
   @Post(':webhook_id/test')
+  @Idempotent()
   @HttpCode(202)
   @ApiOperation({ summary: 'Queue a signed `webhook.test` message to the endpoint' })
   @ApiAcceptedResponse({ type: WebhookTestResponse })
   @ApiErrors(notFoundExample('organization'), notFoundExample('webhook'), 422)
-  test(@Param() params: WebhookParams): Promise<WebhookTestResponse> {
-    return this.webhooks.test(org(params), params.webhook_id);
+  test(@Ctx() ctx: RequestContext, @Param() params: WebhookParams): Promise<WebhookTestResponse> {
+    return this.webhooks.test(ctx, org(params), params.webhook_id);
   }
 }

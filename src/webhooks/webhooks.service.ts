@@ -12,9 +12,10 @@ import { DeliveriesRepository } from './deliveries.repository.js';
 import { newSigningSecret } from './secret-box.js';
 import { ForbiddenTarget, parseWebhookUrl, resolveTarget } from './ssrf.js';
 import { DELIVERY_QUEUE, ROTATION_OVERLAP_MS, WEBHOOK_OPTIONS, type WebhookOptions } from './webhook-options.js';
-import { endpointCreated, endpointDeleted, endpointUpdated, toWebhookResponse } from './webhook-events.js';
+import { endpointCreated, endpointDeleted, endpointUpdated, toWebhookResponse, webhookResource } from './webhook-events.js';
 import type { CreateWebhookRequest, UpdateWebhookRequest, WebhookResponse, WebhookTestResponse, WebhookWithSecretResponse } from './webhook.dto.js';
 import { WebhooksRepository, type EndpointRow } from './webhooks.repository.js';
+import { checkPrecondition, etagOf, versionETag, withETag } from '../common/http/conditional/etag.js';
 
 /** An org holds at most this many endpoints in its list answer. */
 const LIST_LIMIT = 1000;
@@ -38,8 +39,8 @@ export class WebhooksService {
     return transaction(this.dataSource, async (m) => {
       const row = await this.endpoints.insert(m, orgId, fields, this.options.box.seal(secret));
       await this.events.record(m, ctx, endpointCreated(row));
-      return { ...toWebhookResponse(row), secret };
-    });
+      return webhookResource(row, { ...toWebhookResponse(row), secret });
+    }, ctx);
   }
 
   async list(orgId: string): Promise<WebhookResponse[]> {
@@ -47,7 +48,8 @@ export class WebhooksService {
   }
 
   async get(orgId: string, webhookId: string): Promise<WebhookResponse> {
-    return toWebhookResponse(await this.found(this.dataSource.manager, orgId, webhookId));
+    const row = await this.found(this.dataSource.manager, orgId, webhookId);
+    return webhookResource(row, toWebhookResponse(row));
   }
 
   async update(ctx: RequestContext, orgId: string, webhookId: string, dto: UpdateWebhookRequest): Promise<WebhookResponse> {
@@ -59,19 +61,19 @@ export class WebhooksService {
   async rotate(ctx: RequestContext, orgId: string, webhookId: string): Promise<WebhookWithSecretResponse> {
     const secret = newSigningSecret();
     const row = await this.change(ctx, orgId, webhookId, (m) => this.endpoints.rotate(m, webhookId, this.options.box.seal(secret), ROTATION_OVERLAP_MS));
-    return { ...row, secret };
+    return withETag({ ...row, secret }, etagOf(row)!);
   }
 
   async remove(ctx: RequestContext, orgId: string, webhookId: string): Promise<void> {
     await transaction(this.dataSource, async (m) => {
-      const row = await this.found(m, orgId, webhookId, true);
+      const row = await this.lockChecked(ctx, m, orgId, webhookId);
       await this.endpoints.delete(m, webhookId);
       await this.events.record(m, ctx, endpointDeleted(row));
-    });
+    }, ctx);
   }
 
   /** Queues a `webhook.test` message to the endpoint, signed and retried like any delivery (not an event of the feed). */
-  async test(orgId: string, webhookId: string): Promise<WebhookTestResponse> {
+  async test(ctx: RequestContext, orgId: string, webhookId: string): Promise<WebhookTestResponse> {
     const eventId = randomUUID();
     const body = JSON.stringify({ type: 'webhook.test', timestamp: new Date().toISOString(), data: { webhook_id: webhookId, org_id: orgId } });
     const [deliveryId] = await transaction(this.dataSource, async (m) => {
@@ -79,7 +81,7 @@ export class WebhooksService {
       const ids = await this.deliveries.insertMany(m, [{ webhook_id: webhookId, event_id: eventId, event_type: 'webhook.test', body }]);
       await this.jobs.enqueueMany(m, DELIVERY_QUEUE, ids.map((id) => ({ delivery_id: id })));
       return ids;
-    });
+    }, ctx);
     this.jobs.nudge();
     return { delivery_id: deliveryId, event_id: eventId };
   }
@@ -96,12 +98,20 @@ export class WebhooksService {
 
   private async change(ctx: RequestContext, orgId: string, webhookId: string, write: (m: EntityManager) => Promise<EndpointRow>): Promise<WebhookResponse> {
     return transaction(this.dataSource, async (m) => {
-      const before = await this.found(m, orgId, webhookId, true);
+      const before = await this.lockChecked(ctx, m, orgId, webhookId);
       const after = await write(m);
       const event = endpointUpdated(before, after);
       if (event) await this.events.record(m, ctx, event);
-      return toWebhookResponse(after);
-    });
+      return webhookResource(after, toWebhookResponse(after));
+    }, ctx);
+  }
+
+  /** The endpoint's row, locked; `If-Match` is compared with its tag under that lock. */
+  private async lockChecked(ctx: RequestContext, m: EntityManager, orgId: string, webhookId: string): Promise<EndpointRow> {
+    const row = await this.endpoints.find(m, orgId, webhookId.toLowerCase(), true);
+    checkPrecondition(ctx, 'webhook', webhookId, row ? versionETag(row.version) : null);
+    if (!row) throw new NotFoundError('webhook', webhookId);
+    return row;
   }
 
   private async found(m: EntityManager, orgId: string, webhookId: string, lock = false): Promise<EndpointRow> {

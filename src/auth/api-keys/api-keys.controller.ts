@@ -8,6 +8,7 @@ import type { User } from '../../database/entities/user.entity.js';
 import { CurrentUser } from '../current-user.decorator.js';
 import { ApiKeyListResponse, CreateApiKeyRequest, CreatedApiKeyResponse, OrgKeyParams, OrgKeysParams, PersonalKeyParams } from './api-key.dto.js';
 import { ApiKeysService } from './api-keys.service.js';
+import { Idempotent } from '../../common/http/conditional/decorators.js';
 
 const keyNotFound = () => new NotFoundError('api_key', EXAMPLE_ID);
 const CREATE_DESCRIPTION =
@@ -23,6 +24,7 @@ export class PersonalApiKeysController {
   constructor(private readonly keys: ApiKeysService) {}
 
   @Post()
+  @Idempotent()
   @ApiOperation({ summary: 'Create a personal API key', description: CREATE_DESCRIPTION })
   @ApiCreatedResponse({ type: CreatedApiKeyResponse })
   @ApiErrors(409, 422)
@@ -54,6 +56,7 @@ export class OrgApiKeysController {
   constructor(private readonly keys: ApiKeysService) {}
 
   @Post()
+  @Idempotent()
   @RequirePermission('api_keys:manage')
   @ApiOperation({ summary: 'Create an organization API key', description: CREATE_DESCRIPTION })
   @ApiCreatedResponse({ type: CreatedApiKeyResponse })

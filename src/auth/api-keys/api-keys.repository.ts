@@ -17,6 +17,7 @@ export interface ApiKeyRow {
   expires_at: Date | null;
   last_used_at: Date | null;
   revoked_at: Date | null;
+  version: number;
 }
 
 /** Whose keys: a person's own, or an organization's. */
@@ -45,7 +46,7 @@ export interface KeyCaller {
   user: User | null;
 }
 
-const KEY_COLUMNS = 'k.key_id, k.name, k.prefix, k.scopes, k.org_id, k.user_id, k.created_by, k.created_at, k.expires_at, k.last_used_at, k.revoked_at';
+const KEY_COLUMNS = 'k.key_id, k.name, k.prefix, k.scopes, k.org_id, k.user_id, k.created_by, k.created_at, k.expires_at, k.last_used_at, k.revoked_at, k.version';
 
 /** The key and its owner in one statement, by the unique hash. */
 const SELECT_KEY_CALLER = `

@@ -12,6 +12,7 @@ import { EventsService } from '../../events/events.service.js';
 import type { ApiKeyListResponse, ApiKeyResponse, CreateApiKeyRequest, CreatedApiKeyResponse } from './api-key.dto.js';
 import { generateApiKey } from './api-key-format.js';
 import { ApiKeysRepository, type ApiKeyRow, type KeyOwner } from './api-keys.repository.js';
+import { versionETag, withETag } from '../../common/http/conditional/etag.js';
 
 /** Live keys one person or one organization may hold: keeps the list a single bounded page. */
 export const MAX_LIVE_KEYS = 100;
@@ -39,8 +40,8 @@ export class ApiKeysService {
       });
       const key = toApiKeyResponse(row);
       await this.events.record(m, ctx, { type: 'api_key.created', orgId: row.org_id, target: { type: 'api_key', id: row.key_id }, data: { ...key } });
-      return { ...key, key: made.key };
-    });
+      return withETag({ ...key, key: made.key }, versionETag(row.version));
+    }, ctx);
   }
 
   async list(owner: KeyOwner): Promise<ApiKeyListResponse> {
@@ -52,7 +53,7 @@ export class ApiKeysService {
       const row = await this.keys.revoke(m, owner, keyId.toLowerCase());
       if (!row) throw new NotFoundError('api_key', keyId);
       await this.events.record(m, ctx, { type: 'api_key.revoked', orgId: row.org_id, target: { type: 'api_key', id: row.key_id }, data: toApiKeyResponse(row) as unknown as Record<string, unknown> });
-    });
+    }, ctx);
   }
 }
 
