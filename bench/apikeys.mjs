@@ -36,7 +36,7 @@ try {
   });
   const token = jwt.sign({}, secret, { algorithm: 'HS256', subject: fx.user_id, issuer: 'identity-service', audience: 'identity-service', expiresIn: '1h', jwtid: randomUUID() });
   service = await startService({
-    NODE_ENV: 'production', LOG_LEVEL: 'info', JWT_SECRET: secret, DATABASE_URL: db.url,
+    NODE_ENV: 'production', LOG_LEVEL: 'info', JWT_SECRET: secret, WEBHOOK_SECRET_KEY: randomBytes(32).toString('base64'), DATABASE_URL: db.url,
     ADMIN_EMAIL: 'bench-admin@example.com', ADMIN_PASSWORD: randomBytes(18).toString('base64url'), NODE_OPTIONS: '', METRICS_PUBLIC: 'true',
   });
   const me = (credential) => ({ url: `${service.url}/v1/users/me`, headers: { authorization: `Bearer ${credential}` }, connections, duration, pid: service.pid });

@@ -56,6 +56,8 @@ try {
     NODE_ENV: 'production',
     LOG_LEVEL: 'info',
     JWT_SECRET: secret,
+    // Production requires the key that seals webhook signing secrets.
+    WEBHOOK_SECRET_KEY: randomBytes(32).toString('base64'),
     DATABASE_URL: db.url,
     ADMIN_EMAIL: 'bench-admin@example.com',
     ADMIN_PASSWORD: randomBytes(18).toString('base64url'),

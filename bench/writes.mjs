@@ -71,7 +71,7 @@ try {
   const fx = await fixture(db.url);
   await seedTo(db.url, 1000, { argon2: { memoryKiB: 19_456, timeCost: 2, parallelism: 1 }, log });
   service = await startService({
-    NODE_ENV: 'production', LOG_LEVEL: 'warn', JWT_SECRET: secret, DATABASE_URL: db.url, ADMIN_EMAIL, ADMIN_PASSWORD: randomBytes(18).toString('base64url'),
+    NODE_ENV: 'production', LOG_LEVEL: 'warn', JWT_SECRET: secret, WEBHOOK_SECRET_KEY: randomBytes(32).toString('base64'), DATABASE_URL: db.url, ADMIN_EMAIL, ADMIN_PASSWORD: randomBytes(18).toString('base64url'),
     METRICS_PUBLIC: 'true', NODE_OPTIONS: '',
   });
   // The owner of the bench workspace also creates the users: a platform admin.

@@ -28,6 +28,8 @@ export const API_TAGS = [
   { name: 'organizations', description: 'Organizations, the top of the tenancy: create, read, rename, delete' },
   { name: 'workspaces', description: 'Workspaces inside an organization' },
   { name: 'members', description: 'Who belongs to an organization or a workspace, and with which role' },
+  { name: 'events', description: 'The events feed and the audit log: every change, in commit order' },
+  { name: 'webhooks', description: 'Signed deliveries of events to your endpoints (Standard Webhooks)' },
   { name: 'invitations', description: 'Inviting someone by email to an organization or a workspace, and accepting' },
   { name: 'keys', description: 'Personal and organization API keys (`Authorization: Bearer idk_…`)' },
   { name: 'access', description: 'Effective permissions and the OpenID AuthZEN 1.0 evaluation API' },

@@ -14,6 +14,7 @@ import { InvitationAcceptService } from './invitation-accept.service.js';
 import { AcceptedAsNewUserResponse, AcceptedInvitationResponse, AcceptInvitationDto } from './invitation.dto.js';
 import { OptionalBearerGuard } from './optional-bearer.guard.js';
 import { EXAMPLE_ID } from '../common/openapi.js';
+import { Idempotent } from '../common/http/conditional/decorators.js';
 
 @ApiTags('invitations')
 @Controller('v1/invitations')
@@ -22,11 +23,13 @@ export class InvitationAcceptController {
 
   /** Accept Invitation */
   @Post('accept')
+  @Idempotent()
   @Public()
   @UseGuards(OptionalBearerGuard)
   @HttpCode(200)
   @ApiBearerAuth('bearer')
   @ApiOAuth2([], 'oauth2')
+  @ApiSecurity('api_key')
   @ApiSecurity({})
   @ApiOperation({
     description:

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Optional, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import { transaction } from '../database/transaction.js';
@@ -8,6 +8,8 @@ import { JobsService } from '../jobs/jobs.service.js';
 import { DeliveriesRepository, type NewDelivery } from './deliveries.repository.js';
 import { DELIVERY_QUEUE, WEBHOOK_OPTIONS, type WebhookOptions } from './webhook-options.js';
 import { WebhooksRepository, type Subscription } from './webhooks.repository.js';
+import { isDatabaseUnavailable } from '../common/errors/database-errors.js';
+import { DatabaseOutage } from '../database/outage.js';
 
 const BATCH = 500;
 const SOON_MS = 20;
@@ -39,6 +41,8 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationS
     private readonly jobs: JobsService,
     private readonly events: EventsService,
     @Inject(WEBHOOK_OPTIONS) private readonly options: WebhookOptions,
+    // Absent where the module serves another application without this service's DatabaseModule.
+    @Optional() private readonly outage?: DatabaseOutage,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -75,7 +79,11 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationS
     this.again = false;
     this.running = this.drain()
       .then(() => undefined)
-      .catch((error) => this.logger.warn({ err: error }, 'webhook fan-out failed; the next run retries'))
+      .catch((error: Error) => {
+        // An outage is the database's to report, once; the next run retries either way.
+        if (isDatabaseUnavailable(error) || this.outage?.isDown) return;
+        this.logger.warn({ error: { name: error.name, message: error.message } }, 'webhook fan-out failed; the next run retries');
+      })
       .finally(() => {
         this.running = undefined;
         if (this.again) this.kick();

@@ -8,23 +8,30 @@ export class WebhookMetrics {
 
   constructor(registry: Registry, backlog: () => Promise<{ pending: number; oldest_seconds: number }>) {
     this.outcomes = new Counter({ name: 'webhook_deliveries_total', help: 'Webhook delivery attempts by outcome', labelNames: ['outcome'], registers: [registry] });
-    let last: Promise<{ pending: number; oldest_seconds: number }> | undefined;
-    // One backlog query per scrape, shared by both gauges.
-    const read = () => (last ??= backlog().finally(() => setTimeout(() => (last = undefined), 1000).unref()));
+    // The backlog is read in the background, at most once a second, and a scrape reports the last
+    // reading: a scrape never waits on (or competes for) a database connection.
+    let reading = { pending: 0, oldest_seconds: 0 };
+    let refreshed = 0;
+    const refresh = () => {
+      if (Date.now() - refreshed < 1000) return;
+      refreshed = Date.now();
+      setImmediate(() => backlog().then((r) => (reading = r), () => undefined));
+    };
     new Gauge({
       name: 'webhook_queue_depth',
-      help: 'Webhook deliveries waiting to succeed or give up',
+      help: 'Webhook deliveries waiting to succeed or give up (as read at most a second before the scrape)',
       registers: [registry],
-      async collect() {
-        this.set((await read().catch(() => ({ pending: 0 }))).pending);
+      collect() {
+        refresh();
+        this.set(reading.pending);
       },
     });
     new Gauge({
       name: 'webhook_oldest_undelivered_age_seconds',
-      help: 'Age of the oldest webhook delivery still waiting',
+      help: 'Age of the oldest webhook delivery still waiting (as read at most a second before the scrape)',
       registers: [registry],
-      async collect() {
-        this.set((await read().catch(() => ({ oldest_seconds: 0 }))).oldest_seconds);
+      collect() {
+        this.set(reading.oldest_seconds);
       },
     });
   }

@@ -35,21 +35,21 @@ export class CreateWebhookRequest {
   @IsArray() @ArrayMinSize(1) @ArrayMaxSize(100) @IsString({ each: true }) @Matches(EVENT_TYPE, { each: true })
   event_types: string[];
 
-  @ApiPropertyOptional({ type: 'string', nullable: true, maxLength: 500 })
+  @ApiPropertyOptional({ type: 'string', nullable: true, maxLength: 500, example: 'Membership changes for the HR system' })
   @Optional() @Nullable() @IsString() @MaxLength(500)
   description?: string | null;
 }
 
 export class UpdateWebhookRequest {
-  @ApiPropertyOptional({ maxLength: 2048 })
+  @ApiPropertyOptional({ maxLength: 2048, example: 'https://hooks.example.com/identity' })
   @Optional() @IsString() @MaxLength(2048)
   url?: string;
 
-  @ApiPropertyOptional({ type: [String] })
+  @ApiPropertyOptional({ type: [String], example: ['org_member.added', 'org_member.removed'] })
   @Optional() @IsArray() @ArrayMinSize(1) @ArrayMaxSize(100) @IsString({ each: true }) @Matches(EVENT_TYPE, { each: true })
   event_types?: string[];
 
-  @ApiPropertyOptional({ type: 'string', nullable: true, maxLength: 500 })
+  @ApiPropertyOptional({ type: 'string', nullable: true, maxLength: 500, example: 'Membership changes for the HR system' })
   @Optional() @Nullable() @IsString() @MaxLength(500)
   description?: string | null;
 

@@ -54,7 +54,7 @@ export class WebhooksController {
   @Conditional()
   @ApiOperation({ summary: 'Get a webhook endpoint' })
   @ApiOkResponse({ type: WebhookResponse })
-  @ApiErrors(notFoundExample('organization'), notFoundExample('webhook'), 422)
+  @ApiErrors(notFoundExample('webhook'), notFoundExample('organization'), 422)
   get(@Param() params: WebhookParams): Promise<WebhookResponse> {
     return this.webhooks.get(org(params), params.webhook_id);
   }
@@ -63,7 +63,7 @@ export class WebhooksController {
   @Conditional()
   @ApiOperation({ summary: 'Change the URL, event types, description, or turn the endpoint on or off' })
   @ApiOkResponse({ type: WebhookResponse })
-  @ApiErrors(notFoundExample('organization'), notFoundExample('webhook'), 422)
+  @ApiErrors(notFoundExample('webhook'), notFoundExample('organization'), 422)
   update(@Ctx() ctx: RequestContext, @Param() params: WebhookParams, @Body() body: UpdateWebhookRequest): Promise<WebhookResponse> {
     return this.webhooks.update(ctx, org(params), params.webhook_id, body);
   }
@@ -73,7 +73,7 @@ export class WebhooksController {
   @HttpCode(204)
   @ApiOperation({ summary: 'Delete a webhook endpoint with its delivery log' })
   @ApiNoContentResponse({ description: 'Deleted' })
-  @ApiErrors(notFoundExample('organization'), notFoundExample('webhook'), 422)
+  @ApiErrors(notFoundExample('webhook'), notFoundExample('organization'), 422)
   async remove(@Ctx() ctx: RequestContext, @Param() params: WebhookParams): Promise<void> {
     await this.webhooks.remove(ctx, org(params), params.webhook_id);
   }
@@ -83,7 +83,7 @@ export class WebhooksController {
   @HttpCode(200)
   @ApiOperation({ summary: 'New signing secret (shown once); the previous one keeps signing alongside it for 24 hours' })
   @ApiOkResponse({ type: WebhookWithSecretResponse })
-  @ApiErrors(notFoundExample('organization'), notFoundExample('webhook'), 422)
+  @ApiErrors(notFoundExample('webhook'), notFoundExample('organization'), 422)
   rotate(@Ctx() ctx: RequestContext, @Param() params: WebhookParams): Promise<WebhookWithSecretResponse> {
     return this.webhooks.rotate(ctx, org(params), params.webhook_id);
   }
@@ -91,7 +91,7 @@ export class WebhooksController {
   @Get(':webhook_id/deliveries')
   @ApiOperation({ summary: 'Delivery attempts to the endpoint, newest first' })
   @ApiOkResponse({ type: DeliveryListResponse })
-  @ApiErrors(notFoundExample('organization'), notFoundExample('webhook'), 422)
+  @ApiErrors(notFoundExample('webhook'), notFoundExample('organization'), 422)
   listDeliveries(@Param() params: WebhookParams, @Query() query: DeliveryListQuery): Promise<DeliveryListResponse> {
     return this.deliveries.list(org(params), params.webhook_id, query);
   }
@@ -101,7 +101,7 @@ export class WebhooksController {
   @HttpCode(202)
   @ApiOperation({ summary: 'Queue a signed `webhook.test` message to the endpoint' })
   @ApiAcceptedResponse({ type: WebhookTestResponse })
-  @ApiErrors(notFoundExample('organization'), notFoundExample('webhook'), 422)
+  @ApiErrors(notFoundExample('webhook'), notFoundExample('organization'), 422)
   test(@Ctx() ctx: RequestContext, @Param() params: WebhookParams): Promise<WebhookTestResponse> {
     return this.webhooks.test(ctx, org(params), params.webhook_id);
   }

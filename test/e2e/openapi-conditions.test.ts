@@ -10,6 +10,8 @@ const SINGLE_RESOURCE = [
   'GET /v1/orgs/{org_id}/workspaces/{workspace_id}', 'PATCH /v1/orgs/{org_id}/workspaces/{workspace_id}', 'DELETE /v1/orgs/{org_id}/workspaces/{workspace_id}',
   'PATCH /v1/orgs/{org_id}/members/{member_user_id}', 'DELETE /v1/orgs/{org_id}/members/{member_user_id}',
   'PATCH /v1/orgs/{org_id}/workspaces/{workspace_id}/members/{member_user_id}', 'DELETE /v1/orgs/{org_id}/workspaces/{workspace_id}/members/{member_user_id}',
+  'GET /v1/orgs/{org_id}/webhooks/{webhook_id}', 'PATCH /v1/orgs/{org_id}/webhooks/{webhook_id}', 'DELETE /v1/orgs/{org_id}/webhooks/{webhook_id}',
+  'GET /v1/orgs/{org_id}/invitations/{invitation_id}', 'GET /v1/orgs/{org_id}/workspaces/{workspace_id}/invitations/{invitation_id}',
 ];
 
 const header = (operation: any, name: string) => operation.parameters?.find((p: any) => p.in === 'header' && p.name === name);

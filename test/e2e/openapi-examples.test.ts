@@ -4,7 +4,7 @@ import { examplesOf, operationsOf, type Operation } from '../support/openapi.js'
 
 /** What a 404 of a path or query parameter names as its `resource_type`. */
 const RESOURCE_OF_PARAMETER: Record<string, string> = {
-  org_id: 'organization', workspace_id: 'workspace', member_user_id: 'member', user_id: 'user', invitation_id: 'invitation', key_id: 'api_key',
+  org_id: 'organization', workspace_id: 'workspace', member_user_id: 'member', user_id: 'user', invitation_id: 'invitation', key_id: 'api_key', webhook_id: 'webhook',
 };
 /** Permissions as the service spells them; never a placeholder such as `resource:action`. */
 const PERMISSION = /^(users|orgs|workspaces|members|org_members|invitations|api_keys|authz|events|audit|webhooks):(read|create|update|delete|add|remove|manage|manage_owners|accept|check)$/;

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsISO8601, IsInt, IsString, IsUUID, Matches, Max, MaxLength, Min } from 'class-validator';
 import { Optional, QueryInt } from '../../common/validation/decorators.js';
-import { QueryParams } from '../../common/validation/route-params.js';
+import { PathParams, QueryParams } from '../../common/validation/route-params.js';
 import { LowerCaseUuid } from '../../common/validation/uuid.js';
 import { PageLimit } from '../../common/pagination/page-query.dto.js';
 
@@ -138,4 +138,12 @@ export class AuditQueryDto {
   /** `next_cursor` of the previous page. */
   @Optional() @IsString() @MaxLength(512)
   cursor?: string;
+}
+
+/** The organization whose events are read (a path DTO, so the document lists the parameter). */
+@PathParams()
+export class EventsOrgParams {
+  /** Organization ID */
+  @IsUUID('loose')
+  org_id: string;
 }

@@ -1,18 +1,9 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { IsUUID } from 'class-validator';
 import { RequirePermission } from '../../access/permission.decorator.js';
 import { ApiErrors, notFoundExample } from '../../common/openapi.js';
-import { PathParams } from '../../common/validation/route-params.js';
-import { AuditLogResponse, AuditQueryDto, EventFeedResponse, FeedQueryDto } from './event.dto.js';
+import { AuditLogResponse, AuditQueryDto, EventFeedResponse, EventsOrgParams, FeedQueryDto } from './event.dto.js';
 import { EventFeedService } from './event-feed.service.js';
-
-@PathParams()
-export class EventsOrgParams {
-  /** Organization ID */
-  @IsUUID('loose')
-  org_id: string;
-}
 
 const FEED_DESCRIPTION =
   'Oldest first. Pass `next_cursor` as `after` to continue; every page, an empty one too, carries a `next_cursor` to poll from. ' +

@@ -5,6 +5,7 @@ import {
   AccessModule,
   AllExceptionsFilter,
   AuthModule,
+  HttpConditionsModule,
   JwtAuthGuard,
   MembersModule,
   PaginationModule,
@@ -28,7 +29,7 @@ export interface ConsumerSettings {
  * What an outside service writes: its own DataSource on the identity database, the auth module in
  * verify-only mode (no `/v1/auth/*`), the access module, the global guards, filter and pipe; and,
  * to serve the identity endpoints itself, the users, workspaces and members modules with the
- * cursor codec their lists need.
+ * cursor codec their lists need and the conditional-request and idempotency support their routes use.
  */
 @Module({})
 export class ConsumerModule {
@@ -47,6 +48,7 @@ export class ConsumerModule {
         }),
         AccessModule,
         PaginationModule.forRoot({ secret: settings.jwtSecret }),
+        HttpConditionsModule.forRoot(),
         UsersModule,
         WorkspacesModule,
         MembersModule,

@@ -39,10 +39,12 @@ export class IdempotencyInterceptor implements NestInterceptor {
   async intercept(context: ExecutionContext, next: CallHandler): Promise<Observable<unknown>> {
     const req = context.switchToHttp().getRequest<Request>();
     const raw = req.headers['idempotency-key'];
-    if (raw === undefined || req.method !== 'POST') return next.handle().pipe(map((body) => withETagHeader(req.res as Response, body)));
+    const actor = requestContextOf(req).actor;
+    // Keys belong to a principal: a caller who is nobody yet (accepting an invitation as a new
+    // account) shares no key space with other anonymous callers, so the header is not used.
+    if (raw === undefined || req.method !== 'POST' || actor.type === 'system') return next.handle().pipe(map((body) => withETagHeader(req.res as Response, body)));
     const key = parseIdempotencyKey(raw);
     const status = this.reflector.get<number | undefined>(HTTP_CODE_METADATA, context.getHandler()) ?? 201;
-    const actor = requestContextOf(req).actor;
     const claim = { principal: `${actor.type}:${actor.id ?? ''}`, keyHash: sha256(key), method: req.method, path: req.originalUrl, requestHash: requestHash(req) };
     const outcome = await transaction(this.dataSource, async (m) => {
       if (!(await this.keys.tryClaim(m, claim.principal, claim.keyHash))) throw idempotencyInProgress();
@@ -61,7 +63,9 @@ export class IdempotencyInterceptor implements NestInterceptor {
       const body = await lastValueFrom(next.handle(), { defaultValue: undefined });
       const res = req.res as Response;
       const headers = headersOf(res, etagOf(body));
-      const stored = { ...record, headers, body: body === undefined ? null : JSON.stringify(body) };
+      // A handler that chose its own status (200 or 201 by outcome) set it on the response already.
+      const status = res.statusCode !== 200 ? res.statusCode : record.status;
+      const stored = { ...record, status, headers, body: body === undefined ? null : JSON.stringify(body) };
       await this.keys.save(m, stored, this.options.idempotencyTtlSeconds);
       return { record: stored, body };
     } catch (error) {
