@@ -114,8 +114,9 @@ describe('API keys', () => {
       const path = template.replace(/\{(\w+)\}/g, (_, name: string) => ids[name]) + (template === '/v1/users' ? `?workspace_id=${ws}` : '');
       const [byKey, byToken] = [await t.http.get(path).set(bearer(key)), await t.http.get(path).set(bearer(owner.token))];
       expect([template, byKey.status]).toEqual([template, byToken.status]);
-      // An error's timestamp is the moment it was answered; everything else must be the same.
-      const same = (body: Record<string, unknown>) => ({ ...body, timestamp: undefined });
+      // An error's timestamp is the moment it was answered, and the feed's cursor the horizon then
+      // (events written meanwhile move it); everything else must be the same.
+      const same = (body: Record<string, unknown>) => ({ ...body, timestamp: undefined, next_cursor: template.endsWith('/events') ? undefined : body.next_cursor });
       if (template !== '/v1/users/me/api-keys') expect(same(byKey.body)).toEqual(same(byToken.body));
       compared++;
     }
