@@ -32,9 +32,22 @@ export function operationsOf(document: Schema): Operation[] {
   );
 }
 
-/** Every operation of the document, with valid, boundary and hostile values everywhere. */
+/**
+ * Every operation of the document, with valid, boundary and hostile values everywhere. The
+ * operations come in rounds, each of them once per round in an order drawn from the run's random
+ * stream: every operation gets its share of the requests (with some 70 of them, drawing each
+ * request's operation anew left one with a single request in 750 now and then). One arbitrary per
+ * run (it counts what it handed out), so the same seed sends the same requests.
+ */
 export function requestArbitrary(operations: Operation[], document: Schema, hints: Hints): fc.Arbitrary<FuzzRequest> {
-  return fc.oneof(...operations.map((op) => operationRequest(op, document, hints)));
+  const requests = operations.map((op) => operationRequest(op, document, hints.forOperation?.(describeOp(op).operation) ?? hints));
+  let round: number[] = [];
+  return fc
+    .array(fc.noBias(fc.nat()), { minLength: requests.length, maxLength: requests.length })
+    .chain((keys) => {
+      if (round.length === 0) round = keys.map((key, i) => ({ key, i })).sort((a, b) => a.key - b.key || a.i - b.i).map(({ i }) => i);
+      return requests[round.pop()!];
+    });
 }
 
 /**
@@ -46,9 +59,16 @@ function operationRequest(op: Operation, document: Schema, hints: Hints): fc.Arb
   return fc.oneof(validRequest(op, document, hints), mixedRequest(op, document, hints));
 }
 
+/**
+ * The operation's parameters. A placeholder of the path template the document does not declare is
+ * still filled (a string, from the hints by its name): a client sees it in the path all the same,
+ * and without it the request would go to another route (`/v1/orgs//events`).
+ */
 function parametersOf(op: Operation, document: Schema): { path: Schema[]; query: Schema[]; header: Schema[] } {
   const params: Schema[] = (op.spec.parameters ?? []).map((p: Schema) => resolve(p, document));
-  return { path: params.filter((p) => p.in === 'path'), query: params.filter((p) => p.in === 'query'), header: params.filter((p) => p.in === 'header') };
+  const path = params.filter((p) => p.in === 'path');
+  for (const [, name] of op.path.matchAll(/\{([^}]+)\}/g)) if (!path.some((p) => p.name === name)) path.push({ name, in: 'path', required: true, schema: { type: 'string' } });
+  return { path, query: params.filter((p) => p.in === 'query'), header: params.filter((p) => p.in === 'header') };
 }
 
 /** Tags, lists, `*`, weak tags, keys (a few reused across requests), and malformed values of both. */
@@ -117,11 +137,14 @@ function describeOp(op: Operation): Pick<FuzzRequest, 'operation' | 'method' | '
   return { operation: `${op.method.toUpperCase()} ${op.path}`, method: op.method.toUpperCase(), template: op.path };
 }
 
-/** Org and workspace ids of one request from the same org, so a valid request is not a 404 by construction. */
+/**
+ * Ids of one request from the same org (the org, its workspace, its webhook endpoint, its API key:
+ * every symbol with an `own` and an `other` side), so a valid request is not a 404 by construction.
+ */
 function sameSide(value: unknown, side: string): unknown {
   if (!(value instanceof Sym)) return value;
-  const [kind] = value.name.split(':');
-  return kind === 'org' || kind === 'ws' ? new Sym(`${kind}:${side}`) : value;
+  const [kind, which] = value.name.split(':');
+  return which === 'own' || which === 'other' ? new Sym(`${kind}:${side}`) : value;
 }
 
 function bodySchema(requestBody: Schema | undefined, document: Schema): Schema | undefined {

@@ -96,6 +96,7 @@ class FuzzRun {
       throw new Error(`${this.options.caller} changed what it had no right to: ${describe(req, sent.url)} → ${sent.status}\n${violations.slice(0, 5).join('\n')}`);
     }
     if (!(await this.timed('checks', () => this.world.intact()))) await this.timed('rebuild', () => this.start());
+    else await this.timed('rebuild', () => this.world.replenish());
   }
 
   private count(req: FuzzRequest, status: number): void {

@@ -11,6 +11,8 @@ export type Schema = Record<string, any>;
 export interface Hints {
   /** A value for a field or parameter known by name (ids, emails, passwords), or undefined. */
   byName(name: string): fc.Arbitrary<unknown> | undefined;
+  /** The hints for one operation (`POST /v1/invitations/accept`), where a name means something of its own. */
+  forOperation?(operation: string): Hints;
 }
 
 /** Valid values most of the time, the edges of the schema often, hostile values sometimes. */
