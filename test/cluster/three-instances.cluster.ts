@@ -164,7 +164,7 @@ describe('three instances behind PgBouncer, with a replica and one Redis', () =>
     }
   });
 
-  it('  it('shows a caller their own write at once on every other instance while the replica is behind', async () => {
+  it('shows a caller their own write at once on every other instance while the replica is behind', async () => {
     const user = await seedUser(db);
     await synced();
     for (let round = 0; round < 9; round++) {
