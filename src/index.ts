@@ -60,7 +60,7 @@ export { ApiErrors, ErrorResponse, ValidationErrorResponse } from './common/open
 export { HttpConditionsModule } from './common/http/http-conditions.module.js';
 export { HTTP_CONDITIONS_OPTIONS, type HttpConditionsOptions } from './common/http/idempotency/idempotency.options.js';
 export { Conditional, Idempotent } from './common/http/conditional/decorators.js';
-export { ConditionalInterceptor } from './common/http/conditional/conditional.interceptor.js';
+export { ConditionalGuard } from './common/http/conditional/conditional.guard.js';
 export { IdempotencyInterceptor } from './common/http/idempotency/idempotency.interceptor.js';
 export { ETAG, withETag, versionETag, etagOf, checkPrecondition, isConditional, ifMatchSatisfied } from './common/http/conditional/etag.js';
 export { documentConditions } from './common/http/conditional/openapi.js';

@@ -40,7 +40,7 @@ export class HttpDrain {
   drain(timeoutMs: number): Promise<void> {
     if (!this.server.listening || this.drainingSince !== undefined) return Promise.resolve();
     this.drainingSince = Date.now();
-    for (const { res } of this.connections.values()) if (res) closeAfter(res);
+    for (const { res } of this.connections.values()) if (res && !res.writableFinished) closeAfter(res);
     const grace = Math.min(IDLE_GRACE_MS, timeoutMs / 2);
     return new Promise((resolve) => {
       const idle = setInterval(() => this.closeIdle(grace), TICK_MS);
@@ -54,22 +54,26 @@ export class HttpDrain {
     });
   }
 
+  /** No listener on the response: the drain's ticks look at it instead (see `closeIdle`). */
   private track(socket: Socket, res: ServerResponse): void {
-    const tracked = this.connections.get(socket);
     if (this.drainingSince !== undefined) closeAfter(res);
-    if (!tracked) return;
-    tracked.res = res;
-    res.once('close', () => {
-      tracked.res = undefined;
-      tracked.idleSince = Date.now();
-    });
+    const tracked = this.connections.get(socket);
+    if (tracked) tracked.res = res;
   }
 
-  /** Connections with nothing in flight that stayed idle for `grace` since the drain began. */
+  /**
+   * Connections with nothing in flight that stayed idle for `grace` since the drain began. A
+   * response found finished counts as idle from this tick, at most one tick late, which only
+   * makes the wait longer.
+   */
   private closeIdle(grace: number): void {
-    const threshold = Date.now() - grace;
+    const now = Date.now();
     for (const [socket, tracked] of this.connections) {
-      if (!tracked.res && Math.max(tracked.idleSince, this.drainingSince!) <= threshold) socket.destroy();
+      if (tracked.res && (tracked.res.writableFinished || tracked.res.destroyed)) {
+        tracked.res = undefined;
+        tracked.idleSince = now;
+      }
+      if (!tracked.res && Math.max(tracked.idleSince, this.drainingSince!) <= now - grace) socket.destroy();
     }
   }
 }

@@ -1,6 +1,6 @@
 import { Global, Inject, Injectable, Module, Optional, type DynamicModule, type OnModuleInit } from '@nestjs/common';
 import { JobsService } from '../../jobs/jobs.service.js';
-import { ConditionalInterceptor } from './conditional/conditional.interceptor.js';
+import { ConditionalGuard } from './conditional/conditional.guard.js';
 import { IdempotencyInterceptor } from './idempotency/idempotency.interceptor.js';
 import { DEFAULT_HTTP_CONDITIONS, HTTP_CONDITIONS_OPTIONS, type HttpConditionsOptions } from './idempotency/idempotency.options.js';
 import { IdempotencyRepository } from './idempotency/idempotency.repository.js';
@@ -22,7 +22,7 @@ class IdempotencyPurge implements OnModuleInit {
 
 /**
  * What `@Conditional()` and `@Idempotent()` routes need, for this service's routes and a
- * consumer's alike: the settings, both interceptors, and the store of idempotency outcomes.
+ * consumer's alike: the settings, the guard and the interceptor, and the store of idempotency outcomes.
  */
 @Global()
 @Module({})
@@ -32,12 +32,12 @@ export class HttpConditionsModule {
       module: HttpConditionsModule,
       providers: [
         { provide: HTTP_CONDITIONS_OPTIONS, useValue: { ...DEFAULT_HTTP_CONDITIONS, ...options } },
-        ConditionalInterceptor,
+        ConditionalGuard,
         IdempotencyInterceptor,
         IdempotencyRepository,
         { provide: IdempotencyPurge, useClass: IdempotencyPurge },
       ],
-      exports: [HTTP_CONDITIONS_OPTIONS, ConditionalInterceptor, IdempotencyInterceptor, IdempotencyRepository],
+      exports: [HTTP_CONDITIONS_OPTIONS, ConditionalGuard, IdempotencyInterceptor, IdempotencyRepository],
     };
   }
 }

@@ -1,7 +1,7 @@
-import { applyDecorators, UseInterceptors } from '@nestjs/common';
+import { applyDecorators, UseGuards, UseInterceptors } from '@nestjs/common';
 import { ApiExtension } from '@nestjs/swagger';
 import { IdempotencyInterceptor } from '../idempotency/idempotency.interceptor.js';
-import { ConditionalInterceptor } from './conditional.interceptor.js';
+import { ConditionalGuard } from './conditional.guard.js';
 
 /** The operation extensions the OpenAPI document is completed from. */
 export const CONDITIONAL_EXTENSION = 'x-conditional';
@@ -14,7 +14,7 @@ export const IDEMPOTENT_EXTENSION = 'x-idempotent';
  * `ctx.precondition`, for `checkPrecondition` under the row lock its write takes.
  */
 export function Conditional(): MethodDecorator {
-  return applyDecorators(UseInterceptors(ConditionalInterceptor), ApiExtension(CONDITIONAL_EXTENSION, true));
+  return applyDecorators(UseGuards(ConditionalGuard), ApiExtension(CONDITIONAL_EXTENSION, true));
 }
 
 /**
