@@ -99,7 +99,7 @@ const server = http.createServer(async (req, res) => {
   try {
     const q = req.url.indexOf('?');
     const path = q < 0 ? req.url : req.url.slice(0, q);
-    if (req.method === 'GET' && path === '/health') return send(res, 200, { status: 'ok' });
+    if (req.method === 'GET' && (path === '/health' || path === '/health/live')) return send(res, 200, { status: 'ok' });
     if (req.method === 'GET' && path === '/v1/users/me') return send(res, 200, await authenticate(req));
     if (req.method === 'GET' && path === '/v1/users') {
       const user = await authenticate(req);

@@ -2,8 +2,9 @@ import type { IncomingMessage, Server } from 'node:http';
 import { ConsoleLogger, Module, type DynamicModule, type ForwardReference, type LogLevel, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import type { Request } from 'express';
+import express, { type Request } from 'express';
 import { AppModule } from './app.module.js';
+import { forBodyMethods } from './common/http/bodies.js';
 import { answerClientErrors } from './common/http/client-error.js';
 import { rejectDeepJson } from './common/http/json-depth.js';
 import { requestFront } from './common/http/request-front.js';
@@ -37,33 +38,28 @@ export async function createApp(config: AppConfig & { databaseUrl: string }, opt
     abortOnError: false,
   });
   app.useLogger(quietStartup(new PinoNestLogger(app.get(ROOT_LOGGER))));
-  const express = app.getHttpAdapter().getInstance();
-  express.disable('x-powered-by');
-  express.set('etag', false);
-  exactPaths(express.router);
+  const instance = app.getHttpAdapter().getInstance();
+  instance.disable('x-powered-by');
+  instance.set('etag', false);
+  exactPaths(instance.router);
   // req.ip (the per-IP rate limits) is then the client's address as the trusted proxies saw it.
-  if (config.trustProxy !== false) express.set('trust proxy', config.trustProxy);
+  if (config.trustProxy !== false) instance.set('trust proxy', config.trustProxy);
   app.use(requestFront(requestLineWriter(app.get(ROOT_LOGGER)), config.metricsEnabled ? app.get(Metrics).observe : undefined));
   answerClientErrors(app.getHttpServer(), app.get(ROOT_LOGGER));
   const reads = app.get(ReadRouter);
   if (reads.enabled) app.use(recordWrites(reads));
   // Not strict: any JSON document parses, and a body that is not an object is then refused by
   // validation the way pydantic refuses it (422 `model_attributes_type`), not as malformed JSON.
-  // `verify` is body-parser's own option, which Nest's typing does not list.
+  // Only POST, PUT and PATCH bodies are read: like FastAPI, a GET or DELETE ignores whatever body a
+  // client sends rather than answering 422 for malformed JSON nobody asked for.
   const json = { limit: config.bodyLimitBytes, strict: false, type: readsJson, verify: rejectDeepJson };
-  app.use(utf8BodiesOnly((req) => readsJson(req) || readsForm(req)));
-  app.useBodyParser('json', json);
-  app.useBodyParser('urlencoded', { limit: config.bodyLimitBytes, extended: false, type: readsForm });
+  const form = { limit: config.bodyLimitBytes, extended: false, type: readsForm };
+  app.use(forBodyMethods(utf8BodiesOnly((req) => readsJson(req) || readsForm(req)), express.json(json), express.urlencoded(form)));
   if (config.swaggerEnabled) setupSwagger(app);
   return app;
 }
 
-/**
- * Only the methods whose handlers take a body read one: like FastAPI, a GET or DELETE ignores
- * whatever body a client sends rather than answering 422 for malformed JSON nobody asked for.
- */
-const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH']);
-const bodyOf = (mediaType: string) => (req: IncomingMessage) => BODY_METHODS.has(req.method ?? '') && !!(req as Request).is(mediaType);
+const bodyOf = (mediaType: string) => (req: IncomingMessage) => !!(req as Request).is(mediaType);
 const readsJson = bodyOf('application/json');
 const readsForm = bodyOf('application/x-www-form-urlencoded');
 

@@ -17,7 +17,7 @@ export function evaluateTargets(r) {
   };
 
   const me = row(large, 'users/me');
-  add('users/me req/s vs baseline', ratio(me?.service?.rps, me?.baseline?.rps), 0.7, { floor: 0.5, higherIsBetter: true, note: `at ${label(large?.size)}` });
+  add('users/me req/s vs baseline', ratio(me?.service?.rps, me?.baseline?.rps), 0.8, { floor: 0.5, higherIsBetter: true, note: `at ${label(large?.size)}` });
   add('users/me p99 vs baseline', ratio(me?.service?.p99, me?.baseline?.p99), 1.5, { note: `at ${label(large?.size)}` });
   add(`list deep vs page 1 p50 at ${label(large?.size)}`, ratio(row(large, 'users list deep')?.service?.p50, row(large, 'users list p1')?.service?.p50), 1.3);
   if (sizes.length > 1) {

@@ -1,7 +1,7 @@
 import { username } from './seed.mjs';
 
 /**
- * The measured routes for one workspace size. `baseline: true` marks the two the hand-written
+ * The measured routes for one workspace size. `baseline: true` marks the three the hand-written
  * server also answers, so the table can show the service as a ratio to it.
  */
 export function scenarios(fx, size, deepCursor) {
@@ -12,6 +12,8 @@ export function scenarios(fx, size, deepCursor) {
   const selective = username(Math.floor(size * 0.42));
   return [
     { name: 'users/me', path: '/v1/users/me', baseline: true },
+    // The framework's floor: a public route that touches no database, through the same HTTP stack.
+    { name: 'liveness', path: '/health/live', baseline: true, expect: (b) => b.status === 'ok' },
     { name: 'users list p1', path: list, baseline: true, expect: (b) => b.users?.length === Math.min(50, size) },
     { name: 'users list deep', path: `${list}&cursor=${encodeURIComponent(deepCursor ?? '')}`, skip: !deepCursor },
     { name: 'search selective', path: `${list}&search=${selective}`, expect: (b) => b.users?.length === 1 },

@@ -4,6 +4,9 @@ import { fixPathEncoding } from './lenient-path.js';
 import { assignRequestId } from './request-id.js';
 import { setSecurityHeaders } from './security-headers.js';
 
+const STARTED = Symbol('started');
+type TimedResponse = ServerResponse & { [STARTED]: number };
+
 /** Told of every finished response with its duration in seconds (the metrics). */
 export type ResponseObserver = (req: IncomingMessage, res: ServerResponse, seconds: number) => void;
 
@@ -14,15 +17,18 @@ export type ResponseObserver = (req: IncomingMessage, res: ServerResponse, secon
  * cost measurably more on the hottest route than this.
  */
 export function requestFront(writeLine: RequestLineWriter, observe?: ResponseObserver) {
+  // One function for every response, bound by `this`: no closure and no `once` wrapper per request.
+  function finished(this: TimedResponse): void {
+    const req = this.req;
+    if (observe && this.writableFinished) observe(req, this, (performance.now() - this[STARTED]) / 1000);
+    writeLine(req, this, this[STARTED]);
+  }
   return (req: IncomingMessage, res: ServerResponse, next: () => void): void => {
     assignRequestId(req, res);
     setSecurityHeaders(res);
     fixPathEncoding(req);
-    const started = performance.now();
-    res.once('close', () => {
-      if (observe && res.writableFinished) observe(req, res, (performance.now() - started) / 1000);
-      writeLine(req, res, started);
-    });
+    (res as TimedResponse)[STARTED] = performance.now();
+    res.on('close', finished);
     next();
   };
 }
