@@ -1,22 +1,35 @@
+import { fakerEN_US } from '@faker-js/faker';
 import argon2 from 'argon2';
 import { withClient } from './postgres.mjs';
 
 export const PASSWORD = 'bench-password-1234';
-const FIRST = ['Olivia', 'Noah', 'Amelia', 'Oscar', 'Sophia', 'Elijah', 'Isabella', 'Jakob', 'Ava', 'Mateo',
-  'Mia', 'Benjamin', 'Evelyn', 'Lucas', 'Harper', 'Henry', 'Luna', 'Theodore', 'Chloe', 'Kenji'];
-const LAST = ['Smith', 'Johnson', 'Garcia', 'Brown', 'Jones', 'Miller', 'Davis', 'Rodriguez', 'Martinez', 'Lopez',
-  'Gonzalez', 'Wilson', 'Anderson', 'Thomas', 'Taylor', 'Moore', 'Jackson', 'Martin', 'Lee', 'Perez',
-  'Thompson', 'White', 'Harris', 'Sanchez', 'Clark', 'Ramirez', 'Lewis', 'Robinson', 'Walker', 'Young',
-  'Allen', 'King', 'Wright', 'Scott', 'Torres', 'Nguyen', 'Hill', 'Flores', 'Green', 'Adams',
-  'Nelson', 'Baker', 'Hall', 'Rivera', 'Campbell', 'Mitchell', 'Carter', 'Roberts', 'Okafor', 'Novak'];
+
+// Real names: every first and last name of faker's en_US lists (hundreds of each), not a
+// handful repeated, so a term's trigrams are as common as they are in a real directory.
+const person = fakerEN_US.definitions.person;
+const FIRST = [...new Set([...person.first_name.generic, ...person.first_name.female, ...person.first_name.male])].sort();
+const LAST = [...new Set(person.last_name.generic)].sort();
+
+// The last name is scattered by a multiplicative hash, as names in a real directory have nothing
+// to do with the order people joined in: taken in turn, one last name held 700 consecutive members,
+// and a search for it found nothing in the first pages and everything in one stretch.
+const firstOf = (i) => FIRST[i % FIRST.length];
+const lastOf = (i) => LAST[(Math.imul(i, 2654435761) >>> 0) % LAST.length];
 
 /**
  * Users are numbered; their ids, names and timestamps follow from the number, in SQL and here. A
- * username reads like a person's (`olivia.gonzalez.4200`), not `user_0004200`: a search then
- * meets the trigram spread real names and emails have, not a million rows sharing `use`, `ser`
- * and `000`.
+ * username reads like a person's (`maria.hartmann.4200`), not `user_0004200`: a search then meets
+ * the trigram spread real names and emails have, not a million rows sharing `use`, `ser` and `000`.
  */
-export const username = (i) => `${FIRST[i % 20].toLowerCase()}.${LAST[Math.floor(i / 20) % 50].toLowerCase()}.${i}`;
+export const username = (i) => `${firstOf(i).toLowerCase()}.${lastOf(i).toLowerCase()}.${i}`;
+
+/** How many of users 0 … size-1 a search for `term` matches (name, username or email). */
+export function matchesOf(term, size) {
+  const t = term.toLowerCase();
+  let n = 0;
+  for (let i = 0; i < size; i++) if (`${firstOf(i)} ${lastOf(i)}\u0001${username(i)}\u0001${username(i)}@example.com`.toLowerCase().includes(t)) n++;
+  return n;
+}
 
 /** The fixed rows every size shares: one org, one workspace, the login user (number 0) owning both. */
 export async function fixture(url) {
@@ -67,13 +80,17 @@ async function createFixture(c, params) {
   await c.query(`INSERT INTO org_members (org_id, user_id, role) VALUES (md5('bench-org')::uuid, md5('bench-user-0')::uuid, 'owner')`);
 }
 
+/** `firstOf(i)` and `lastOf(i)` in SQL, the lists passed as $3 and $4. */
+const FIRST_SQL = `($3::text[])[1 + i % cardinality($3::text[])]`;
+const LAST_SQL = `($4::text[])[1 + ((i::bigint * 2654435761) % 4294967296) % cardinality($4::text[])]`;
+
 const INSERT_USERS = `
   INSERT INTO users (user_id, email, username, password_hash, full_name, is_verified, timezone, locale, created_at, updated_at)
   SELECT md5('bench-user-' || i)::uuid,
-         lower(($3::text[])[1 + i % 20]) || '.' || lower(($4::text[])[1 + (i / 20) % 50]) || '.' || i || '@example.com',
-         lower(($3::text[])[1 + i % 20]) || '.' || lower(($4::text[])[1 + (i / 20) % 50]) || '.' || i,
+         lower(${FIRST_SQL}) || '.' || lower(${LAST_SQL}) || '.' || i || '@example.com',
+         lower(${FIRST_SQL}) || '.' || lower(${LAST_SQL}) || '.' || i,
          NULL AS password_hash,
-         ($3::text[])[1 + i % 20] || ' ' || ($4::text[])[1 + (i / 20) % 50],
+         ${FIRST_SQL} || ' ' || ${LAST_SQL},
          true, 'Europe/Berlin', 'en-US',
          timestamptz '2024-01-01 00:00:00Z' + i * interval '1 second',
          timestamptz '2024-01-01 00:00:00Z' + i * interval '1 second'
