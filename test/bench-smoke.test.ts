@@ -20,6 +20,7 @@ describe('bench smoke', () => {
       const rows = result.sizes[0].rows as { scenario: string; check: string; service: { ok: number }; baseline?: { ok: number } }[];
       expect(Object.fromEntries(rows.map((r) => [r.scenario, r.check]))).toEqual({
         'users/me': 'ok',
+        liveness: 'ok',
         'users list p1': 'ok',
         'users list deep': 'ok',
         'search selective': 'ok',
