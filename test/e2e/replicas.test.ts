@@ -56,7 +56,10 @@ describe('reads on a streaming replica', () => {
       client.on('error', () => undefined);
       return client.connect().then(() => client, () => undefined);
     });
-    await waitFor('the replica to have the members', async () => (await replicaDb.query(`SELECT 1 FROM workspace_members WHERE user_id = $1`, [reader.user_id])).rowCount);
+    // The database reaches the replica before its tables do: a missing table is "not yet".
+    await waitFor('the replica to have the members', async () =>
+      replicaDb.query(`SELECT 1 FROM workspace_members WHERE user_id = $1`, [reader.user_id]).then((r) => r.rowCount, () => 0),
+    );
     await waitFor('both instances to see the replica up', async () => {
       const states = await Promise.all([one, two].map(async (t) => (await t.http.get('/health/ready')).body.details?.replica_1?.state));
       return states.every((s) => s === 'up');
