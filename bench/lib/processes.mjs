@@ -104,7 +104,11 @@ async function answers(url) {
   }
 }
 
-function freePort() {
+/**
+ * A port free on the loopback interface at the time of asking.
+ * @returns {Promise<number>}
+ */
+export function freePort() {
   return new Promise((resolve, reject) => {
     const server = net.createServer();
     server.once('error', reject);
