@@ -2,17 +2,17 @@
 // mode beside the hand-written baseline, drives both with autocannon from separate processes and
 // prints one table (JSON under bench/results/). See bench/README.md.
 import { execFileSync } from 'node:child_process';
-import { createHash, createHmac, randomBytes, randomUUID } from 'node:crypto';
+import { createHash, createHmac, randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import jwt from 'jsonwebtoken';
 import { load, loadSeries } from './lib/load.mjs';
 import { readOptions } from './lib/options.mjs';
 import { dist, RESULTS, ROOT } from './lib/paths.mjs';
 import { startDatabase } from './lib/postgres.mjs';
 import { sampleRss, sleep, startBaseline, startService } from './lib/processes.mjs';
 import { evaluateTargets, label, printReport } from './lib/report.mjs';
+import { serviceEnv as benchServiceEnv, signAccessToken } from './lib/service.mjs';
 import { loginRequest, scenarios } from './lib/scenarios.mjs';
 import { fixture, seedTo, username } from './lib/seed.mjs';
 
@@ -21,7 +21,6 @@ const log = (msg) => process.stderr.write(`[bench] ${msg}\n`);
 const started = Date.now();
 
 const secret = randomBytes(36).toString('base64url');
-const ISSUER = 'identity-service';
 // Argon2 at the service's production defaults: the login scenarios measure the real cost.
 const ARGON2 = { memoryKiB: 19_456, timeCost: 2, parallelism: 1 };
 
@@ -50,29 +49,9 @@ process.once('SIGINT', () => void cleanup().then(() => process.exit(130)));
 
 try {
   const fx = await fixture(db.url);
-  const token = await signAccessToken(fx.user_id);
+  const token = signAccessToken(secret, fx.user_id);
   const auth = { authorization: `Bearer ${token}` };
-  const serviceEnv = {
-    NODE_ENV: 'production',
-    LOG_LEVEL: 'info',
-    JWT_SECRET: secret,
-    // Production requires the key that seals webhook signing secrets.
-    WEBHOOK_SECRET_KEY: randomBytes(32).toString('base64'),
-    DATABASE_URL: db.url,
-    ADMIN_EMAIL: 'bench-admin@example.com',
-    ADMIN_PASSWORD: randomBytes(18).toString('base64url'),
-    // The login scenarios send thousands of logins from one address for one account.
-    RATE_LIMIT_LOGIN_PER_MINUTE: '1000000',
-    RATE_LIMIT_REFRESH_PER_MINUTE: '1000000',
-    // The list scenarios are one user on 50 connections: measured as throughput, not held to the
-    // per-user share of the pool (2 at once by default) that would answer most of them 429.
-    EXPENSIVE_READS_PER_USER: '64',
-    EXPENSIVE_READS_QUEUED_PER_USER: '64',
-    // Nothing scrapes metrics here; they stay on (their middleware is part of every request's cost).
-    METRICS_PUBLIC: 'true',
-    NODE_OPTIONS: '',
-    ...opts.serviceEnv,
-  };
+  const serviceEnv = benchServiceEnv({ secret, databaseUrl: db.url, extra: opts.serviceEnv });
   const cpuProfDir = opts.cpuProf ? path.join(RESULTS, 'profiles') : undefined;
 
   for (const [index, size] of opts.sizes.entries()) {
@@ -285,11 +264,6 @@ async function check(url, requestPath, headers, expect) {
   } catch (error) {
     return String(error.message ?? error);
   }
-}
-
-async function signAccessToken(sub) {
-  // Long-lived on purpose: a full run with a soak outlasts the service's 15-minute default.
-  return jwt.sign({}, secret, { algorithm: 'HS256', subject: sub, issuer: ISSUER, audience: ISSUER, expiresIn: '24h', jwtid: randomUUID() });
 }
 
 function gitCommit() {
