@@ -4,9 +4,12 @@
 // milliseconds, too coarse for routes that answer in one or two.
 import { readFileSync } from 'node:fs';
 import autocannon from 'autocannon';
+import { treeCpuSeconds } from './proc-cpu.mjs';
 
 // Runs that share a `group` are slices of one measurement (the service and the baseline take
-// turns): they are merged into one summary, at the position of the group's first slice.
+// turns): they are merged into one summary, at the position of the group's first slice. A run's
+// `trees` ({ name: pid }) names servers, such as a PostgreSQL postmaster, whose CPU with that of
+// their child processes is read around the run and reported per request under `treeCpuUsPerRequest`.
 const runs = JSON.parse(process.argv[2]);
 const slices = [];
 for (const opts of runs) slices.push(await run(opts));
@@ -51,13 +54,24 @@ function summarize(parts) {
     slices: parts.length,
     // The server's own CPU time per request: steadier than req/s on a machine shared with others.
     cpuUsPerRequest: parts[0].pid && requests ? (cpu * 1e6) / requests : null,
+    ...(parts[0].trees ? { treeCpuUsPerRequest: perRequest(parts, requests) } : {}),
   };
 }
 
-async function run({ pid, group: _group, ...opts }) {
+function perRequest(parts, requests) {
+  const out = {};
+  for (const name of Object.keys(parts[0].trees)) {
+    const seconds = parts.reduce((a, p) => a + (p.trees?.[name] ?? NaN), 0);
+    out[name] = requests && Number.isFinite(seconds) ? (seconds * 1e6) / requests : null;
+  }
+  return out;
+}
+
+async function run({ pid, trees, group: _group, ...opts }) {
   let latencies = new Float64Array(1 << 16);
   let count = 0;
   const statuses = {};
+  const treesBefore = trees && readTrees(trees);
   // A short sample interval lets a run end as soon as its duration or amount is reached.
   const instance = autocannon({ sampleInt: 100, ...opts });
   instance.on('response', (_client, status, _bytes, ms) => {
@@ -73,12 +87,14 @@ async function run({ pid, group: _group, ...opts }) {
   const cpuBefore = cpuSeconds(pid);
   const result = await instance;
   const cpu = cpuSeconds(pid) - cpuBefore;
+  const treesAfter = trees && readTrees(trees);
   return {
     pid,
     latencies,
     count,
     statuses,
     cpu,
+    trees: trees && Object.fromEntries(Object.keys(trees).map((name) => [name, treesAfter[name] - treesBefore[name]])),
     requests: result.requests.total,
     ok: result['2xx'],
     non2xx: result.non2xx,
@@ -86,6 +102,10 @@ async function run({ pid, group: _group, ...opts }) {
     timeouts: result.timeouts,
     duration: result.duration,
   };
+}
+
+function readTrees(trees) {
+  return Object.fromEntries(Object.entries(trees).map(([name, pid]) => [name, treeCpuSeconds(pid)]));
 }
 
 /** utime + stime of a process, from /proc (Linux); NaN elsewhere. */

@@ -43,7 +43,8 @@ export async function startDatabase({ log }) {
   }
 }
 
-async function migrate(url) {
+/** Applies the service's migrations (from dist/) to the database at `url`. */
+export async function migrate(url) {
   const { dataSourceOptions } = await import(dist('database/data-source.options.js'));
   const { runMigrations } = await import(dist('database/migrate.js'));
   const ds = await new DataSource(dataSourceOptions({ url, poolSize: 2 })).initialize();
@@ -60,7 +61,7 @@ export function withDatabase(url, database) {
   return u.toString();
 }
 
-async function adminQuery(url, sql) {
+export async function adminQuery(url, sql) {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
