@@ -57,11 +57,18 @@ export class InvitationAcceptService {
     }, ctx);
   }
 
-  /** Opens a verified account with the invited email, joins, and signs the new user in. */
+  /**
+   * Opens a verified account with the invited email, joins, and signs the new user in. The password
+   * is hashed (tens of milliseconds of argon2) before the transaction, so no lock is held while it
+   * runs; a token that cannot be accepted is refused before it, so a wrong token costs no hash.
+   */
   async acceptAsNewUser(ctx: RequestContext, token: string, account: NewAccount): Promise<AcceptedAsNewUserResponse> {
+    const tokenHash = hashInvitationToken(token);
+    pendingOrThrow(await this.invitations.findByTokenHash(this.dataSource.manager, tokenHash), tokenHash);
+    const passwordHash = await this.users.hashPassword(account.password);
     return transaction(this.dataSource, async (m) => {
       const invitation = await this.lockPending(m, token);
-      const user = await this.users.createWithin(ctx, m, { ...account, email: invitation.email, is_verified: true });
+      const user = await this.users.createWithin(ctx, m, { ...account, email: invitation.email, is_verified: true }, passwordHash);
       const asUser: RequestContext = { ...ctx, actor: { type: 'user', id: user.user_id } };
       const { membership } = await this.join(asUser, m, invitation, user.user_id);
       const family = await this.refreshTokens.issue(user.user_id, m);
@@ -81,11 +88,7 @@ export class InvitationAcceptService {
     const hash = hashInvitationToken(token);
     const orgId = await this.invitations.orgOfTokenHash(m, hash);
     if (orgId) await this.invitations.lockOrg(m, orgId);
-    const row = await this.invitations.lockByTokenHash(m, hash);
-    if (!row || !sameTokenHash(row.token_hash, hash) || row.state === 'revoked') throw unknownToken();
-    if (row.state === 'accepted') throw alreadyAccepted();
-    if (row.state === 'expired') throw invitationExpired(row.invitation_id);
-    return row;
+    return pendingOrThrow(await this.invitations.findByTokenHash(m, hash, true), hash);
   }
 
   private async join(ctx: RequestContext, m: EntityManager, invitation: InvitationRow, userId: string): Promise<{ invitation: AcceptedInvitationResponse['invitation']; membership: Membership }> {
@@ -102,6 +105,14 @@ export class InvitationAcceptService {
     });
     return { invitation: accepted, membership };
   }
+}
+
+/** The invitation if it can still be accepted: 404 unknown or revoked, 409 accepted, 410 expired. */
+function pendingOrThrow<R extends InvitationRow & { token_hash: Buffer }>(row: R | undefined, hash: Buffer): R {
+  if (!row || !sameTokenHash(row.token_hash, hash) || row.state === 'revoked') throw unknownToken();
+  if (row.state === 'accepted') throw alreadyAccepted();
+  if (row.state === 'expired') throw invitationExpired(row.invitation_id);
+  return row;
 }
 
 /** The form users' emails are stored and compared in. */

@@ -173,9 +173,9 @@ export class InvitationsRepository {
     return row?.org_id;
   }
 
-  /** The invitation holding this token hash, locked until commit, with its stored hash. */
-  async lockByTokenHash(m: EntityManager, hash: Buffer): Promise<(InvitationRow & { token_hash: Buffer }) | undefined> {
-    const [row] = await m.query(`SELECT ${COLUMNS}, i.token_hash FROM invitations i WHERE i.token_hash = $1 FOR UPDATE`, [hash]);
+  /** The invitation holding this token hash, with its stored hash; with `lock`, locked until commit. */
+  async findByTokenHash(m: EntityManager, hash: Buffer, lock = false): Promise<(InvitationRow & { token_hash: Buffer }) | undefined> {
+    const [row] = await m.query(`SELECT ${COLUMNS}, i.token_hash FROM invitations i WHERE i.token_hash = $1${lock ? ' FOR UPDATE' : ''}`, [hash]);
     return row;
   }
 

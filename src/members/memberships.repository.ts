@@ -1,3 +1,4 @@
+import type { MemberFields } from '../database/entities/member-fields.js';
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { CursorCodec } from '../common/pagination/cursor.js';
@@ -31,16 +32,7 @@ const TABLES: Record<MembershipScope['kind'], MemberTable> = {
   workspace: { table: 'workspace_members', scopeColumn: 'workspace_id' },
 };
 
-export interface MemberRow {
-  user_id: string;
-  role: string;
-  username: string;
-  email: string;
-  full_name: string | null;
-  avatar_url: string | null;
-  added_by: string | null;
-  created_at: Date;
-  updated_at: Date;
+export interface MemberRow extends MemberFields {
   /** The membership row's and the user row's versions: a member object shows fields of both. */
   member_version: number;
   user_version: number;

@@ -1,20 +1,11 @@
+import type { MemberFields } from '../database/entities/member-fields.js';
 import { fieldChanges } from '../events/changes.js';
 import type { NewEvent } from '../events/event-types.js';
 import type { OrganizationResponse } from './organization.dto.js';
 import type { WorkspaceResponse } from './workspace.dto.js';
 
 /** A membership written with its org or workspace, with the member's user fields as the member object shows them. */
-export interface OwnerRow {
-  user_id: string;
-  role: string;
-  username: string;
-  email: string;
-  full_name: string | null;
-  avatar_url: string | null;
-  added_by: string | null;
-  created_at: Date;
-  updated_at: Date;
-}
+export type OwnerRow = MemberFields;
 
 /** The member object of the members endpoints, for an event's `data`. */
 function memberData(row: OwnerRow, scope: { org_id: string; workspace_id?: string }): Record<string, unknown> {

@@ -58,6 +58,9 @@ export async function createTestApp(env: Record<string, string> = {}, options: C
   const pooledServer = inject('pooledServerUrl');
   // Through PgBouncer (TEST_VIA_PGBOUNCER=1): serving pool pooled, migrations direct.
   const pooled = pooledServer && !env.DATABASE_URL ? { DATABASE_URL: withDatabase(pooledServer, new URL(databaseUrl).pathname.slice(1)), DATABASE_MIGRATION_URL: databaseUrl } : { DATABASE_URL: databaseUrl };
+  // With TEST_WITH_REPLICA=1: reads go to the streaming replica of the test database.
+  const replicaServer = inject('replicaServerUrl');
+  const replica = replicaServer && !env.DATABASE_URL ? { DATABASE_REPLICA_URLS: withDatabase(replicaServer, new URL(databaseUrl).pathname.slice(1)) } : {};
   const config = loadConfig({
     NODE_ENV: 'test',
     LOG_LEVEL: 'silent',
@@ -73,6 +76,7 @@ export async function createTestApp(env: Record<string, string> = {}, options: C
     // the statement counts of unrelated tests; the tests that need it turn it on.
     JOBS_ENABLED: 'false',
     WEBHOOK_SECRET_KEY: TEST_WEBHOOK_KEY,
+    ...replica,
     ...env,
     ...pooled,
   });

@@ -6,6 +6,7 @@ import type { TestProject } from 'vitest/node';
 import { EmbeddedPostgres } from '../../dist/database/embedded-postgres.js';
 import { migrateDatabase } from '../../dist/database/migrate.js';
 import { startPgBouncer, type RunningPgBouncer } from './pgbouncer.js';
+import { startPgCluster, type PgCluster } from './pg-cluster.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -13,6 +14,8 @@ declare module 'vitest' {
     templateDb: string;
     /** With TEST_VIA_PGBOUNCER=1: the server behind PgBouncer in transaction mode ('' otherwise). */
     pooledServerUrl: string;
+    /** With TEST_WITH_REPLICA=1: a streaming replica of the server ('' otherwise). */
+    replicaServerUrl: string;
   }
 }
 
@@ -21,13 +24,19 @@ declare module 'vitest' {
  * folder. Migrations run once into a template database; each test file copies it. With
  * `TEST_VIA_PGBOUNCER=1`, the applications the tests build reach their databases through one
  * PgBouncer in transaction mode (migrations through a direct connection), as a scaled-out
- * deployment does.
+ * deployment does. With `TEST_WITH_REPLICA=1`, the server is a primary the run starts with a
+ * streaming replica of it (the machine's PostgreSQL binaries), and every application reads from
+ * the replica as `DATABASE_REPLICA_URLS` directs.
  */
 export default async function setup(project: TestProject) {
   let embedded: EmbeddedPostgres | undefined;
   let dataDir: string | undefined;
   let serverUrl = process.env.TEST_DATABASE_URL;
-  if (!serverUrl) {
+  let cluster: PgCluster | undefined;
+  if (process.env.TEST_WITH_REPLICA === '1') {
+    cluster = await startPgCluster({ applyDelay: 0 });
+    serverUrl = cluster.primary.url('postgres');
+  } else if (!serverUrl) {
     dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'identity-test-pg-'));
     await fs.chmod(dataDir, 0o755);
     embedded = new EmbeddedPostgres({ dataDir });
@@ -41,11 +50,13 @@ export default async function setup(project: TestProject) {
   let bouncer: RunningPgBouncer | undefined;
   if (process.env.TEST_VIA_PGBOUNCER === '1') bouncer = await startPgBouncer(serverUrl, { serverConnections: 8 });
   project.provide('pooledServerUrl', bouncer ? bouncer.pooled(serverUrl) : '');
+  project.provide('replicaServerUrl', cluster ? cluster.replica.url('postgres') : '');
 
   return async () => {
     await bouncer?.stop();
     await admin(serverUrl!, `DROP DATABASE IF EXISTS ${templateDb}`).catch(() => undefined);
     await embedded?.stop();
+    await cluster?.close();
     if (dataDir) await fs.rm(dataDir, { recursive: true, force: true });
   };
 }
