@@ -55,7 +55,8 @@ export async function startPgCluster(options = {}) {
   const exec = (tool, args) => run(path.join(bin, tool), args, runAs);
   const primaryDir = path.join(dir, 'primary');
   const replicaDir = path.join(dir, 'replica');
-  await exec('initdb', ['-D', primaryDir, '-U', 'postgres', '--auth=trust', '--no-sync', '-E', 'UTF8', '--locale=C']);
+  // C.UTF-8 like the machine's own server: lower() and ILIKE fold Unicode case, as the service expects.
+  await exec('initdb', ['-D', primaryDir, '-U', 'postgres', '--auth=trust', '--no-sync', '-E', 'UTF8', '--locale=C.UTF-8']);
   const primary = await startNode(exec, primaryDir, dir, ['-c', 'fsync=off', '-c', 'wal_level=replica', '-c', 'max_wal_senders=4']);
   try {
     await exec('pg_basebackup', ['-h', '127.0.0.1', '-p', String(primary.port), '-U', 'postgres', '-D', replicaDir, '-R', '-X', 'stream', '--no-sync']);

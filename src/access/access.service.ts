@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import { ForbiddenError, NotFoundError } from '../common/errors/app-error.js';
 import { UUID_PATTERN } from '../common/validation/uuid.js';
-import { ReadRouter } from '../database/replicas/read-router.js';
+import { mayWrite, ReadRouter } from '../database/replicas/read-router.js';
 import { isPlatformAdmin, type User } from '../database/entities/user.entity.js';
 import type { Permission } from './permissions.js';
 import { grantOf, type KeyGrant } from './principal.js';
@@ -30,8 +30,9 @@ export class AccessService {
   /**
    * The caller's standing in the scope. A scope that does not exist, or that the caller cannot see,
    * is 404 of its own type (never 403, so existence is not leaked). Pass `manager` to read inside a
-   * transaction, after its locks; without one, a replica fresh enough for the caller may answer. A
-   * caller authenticated by an API key is held to that key.
+   * transaction, after its locks; without one, a replica fresh enough for the caller may answer
+   * (the primary's own manager for a request that may write: see `readerFor`). A caller
+   * authenticated by an API key is held to that key.
    */
   async resolve(user: User, ref: ScopeRef, manager?: EntityManager): Promise<ResolvedScope> {
     const grant = grantOf(user);
@@ -42,6 +43,11 @@ export class AccessService {
     const db = manager ?? (await this.reads.manager(user.user_id));
     const row = await this.scopes.standing(db, ref, grant?.orgId ? NO_MEMBER : user.user_id);
     return visibleScope(ref, standingOf(row, platformAdmin, grant));
+  }
+
+  /** Where a request's permission lookups read: the primary for one that may write, else the router decides. */
+  readerFor(method: string): EntityManager | undefined {
+    return mayWrite(method) ? this.dataSource.manager : undefined;
   }
 
   /** 403 naming exactly `permission` unless the caller holds it in the resolved scope. */

@@ -53,12 +53,15 @@ export class AccessTokenVerifier {
     this.verifyOptions = { algorithms: [keys.algorithm], issuer: options.issuer, audience: options.audience, complete: false };
   }
 
-  /** The caller of a request carrying this `Authorization` header: an access token or an API key (`idk_…`). */
-  async authenticate(authorization: unknown): Promise<Authenticated> {
+  /**
+   * The caller of a request carrying this `Authorization` header: an access token or an API key
+   * (`idk_…`). With `onPrimary` (a request that may write), the caller is read on the primary.
+   */
+  async authenticate(authorization: unknown, onPrimary = false): Promise<Authenticated> {
     const token = bearerToken(authorization);
     if (looksLikeApiKey(token)) return this.apiKeys.authenticate(token);
     const claims = this.claimsOf(token);
-    return { user: await this.loadUser(claims), sessionId: claims.sid as string | undefined };
+    return { user: await this.loadUser(claims, onPrimary), sessionId: claims.sid as string | undefined };
   }
 
   private claimsOf(token: string): AccessClaims {
@@ -78,11 +81,11 @@ export class AccessTokenVerifier {
     return claims;
   }
 
-  private async loadUser(claims: AccessClaims): Promise<User> {
+  private async loadUser(claims: AccessClaims, onPrimary: boolean): Promise<User> {
     const { sub, jti, sid, iat } = claims;
     if (typeof sub !== 'string' || !UUID_PATTERN.test(sub) || typeof jti !== 'string') throw new AuthenticationError();
     if (sid !== undefined && (typeof sid !== 'string' || !UUID_PATTERN.test(sid))) throw new AuthenticationError();
-    const row = await this.credentials.findCaller(sub, sid ?? null, typeof iat === 'number' ? iat : 0);
+    const row = await this.credentials.findCaller(sub, sid ?? null, typeof iat === 'number' ? iat : 0, onPrimary);
     if (!row) throw new AuthenticationError();
     const { _session_live: live, ...user } = row;
     if (!user.is_active) throw new AuthenticationError('Account is disabled');

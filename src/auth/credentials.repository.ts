@@ -60,8 +60,9 @@ export class CredentialsRepository {
    * this one-row lookup, made on every request. A replica may serve it; one that does not know the
    * user or the session yet (a login a moment ago, on any instance) is overruled by the primary.
    */
-  async findCaller(userId: string, sessionId: string | null, issuedAt: number): Promise<(User & { _session_live: boolean }) | undefined> {
+  async findCaller(userId: string, sessionId: string | null, issuedAt: number, onPrimary = false): Promise<(User & { _session_live: boolean }) | undefined> {
     const params = [userId, sessionId, issuedAt];
+    if (onPrimary) return (await this.reads.onPrimary<User & { _session_live: boolean }>(SELECT_CALLER, params))[0];
     const [row] = await this.reads.query<User & { _session_live: boolean }>(userId, SELECT_CALLER, params);
     if ((row && row._session_live) || !this.reads.enabled) return row;
     return (await this.reads.onPrimary<User & { _session_live: boolean }>(SELECT_CALLER, params))[0];

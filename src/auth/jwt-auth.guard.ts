@@ -4,6 +4,7 @@ import type { Request, Response } from 'express';
 import { AccessTokenVerifier } from './access-token-verifier.js';
 import { rememberSession } from './current-user.decorator.js';
 import { IS_PUBLIC_KEY } from './public.decorator.js';
+import { mayWrite } from '../database/replicas/read-router.js';
 
 /**
  * Requires a valid access token or API key unless the route is `@Public()`. Failure is always a thrown 401 in
@@ -30,7 +31,7 @@ export class JwtAuthGuard implements CanActivate {
     const http = context.switchToHttp();
     http.getResponse<Response>().setHeader('Cache-Control', 'no-store');
     const req = http.getRequest<Request>();
-    const { user, sessionId, grant } = await this.verifier.authenticate(req.headers.authorization);
+    const { user, sessionId, grant } = await this.verifier.authenticate(req.headers.authorization, mayWrite(req.method));
     req.user = user;
     rememberSession(req, sessionId);
     if (grant) {

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createTestApp, type TestApp } from '../support/app.js';
 import { ProbeModule } from '../support/probe.module.js';
 
@@ -16,7 +16,13 @@ describe('operations endpoints', () => {
     const ready = await t.http.get('/health/ready');
     expect(ready.status).toBe(200);
     const up = { status: 'up', responseTime: expect.any(Number) };
-    expect(ready.body).toEqual({ status: 'ok', info: { database: up }, error: {}, details: { database: up } });
+    if (!inject('replicaServerUrl')) {
+      expect(ready.body).toEqual({ status: 'ok', info: { database: up }, error: {}, details: { database: up } });
+      return;
+    }
+    // Run with a replica (TEST_WITH_REPLICA=1): it is listed too, as up or catching up.
+    expect(ready.body.details.database).toEqual(up);
+    expect(ready.body.details.replica_1).toMatchObject({ state: expect.stringMatching(/^(up|lagging|down)$/) });
   });
 
   it('exposes request counts and durations by route template, and the pool figures', async () => {

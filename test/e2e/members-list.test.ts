@@ -58,6 +58,7 @@ describe('listing workspace members: paging, filters, search', () => {
     let bulk: string[];
     beforeAll(async () => {
       bulk = await bulkMembers(t.db, workspaceId, 300, 'member', 'pg');
+      await t.replicaCaughtUp();
     });
 
     it('pages through every member exactly once while members join and leave between pages', async () => {
@@ -78,6 +79,7 @@ describe('listing workspace members: paging, filters, search', () => {
         const gone = leaving.shift();
         if (gone) await t.db.query(`DELETE FROM workspace_members WHERE workspace_id = $1 AND user_id = $2`, [workspaceId, gone]);
         await bulkMembers(t.db, workspaceId, 2, 'viewer', `late${pages}`);
+        await t.replicaCaughtUp();
       } while (cursor && pages < 100);
       expect(new Set(seen).size).toBe(seen.length);
       for (const id of steady) expect(seen).toContain(id);

@@ -21,6 +21,12 @@ export interface TestApp {
   db: DataSource;
   config: AppConfig;
   databaseUrl: string;
+  /**
+   * With a replica (TEST_WITH_REPLICA=1): resolves once the replica has replayed everything
+   * written so far. Rows a test writes with `db` bypass the service, so no caller's read-your-writes
+   * mark covers them; a test that then reads them through the API waits for this. A no-op otherwise.
+   */
+  replicaCaughtUp(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -44,6 +50,23 @@ export async function createTestDatabase(): Promise<string> {
   return withDatabase(serverUrl, name);
 }
 
+/** Polls the replica until it has replayed the primary's WAL position at the time of the call. */
+async function waitForReplay(primary: DataSource, replicaUrl: string): Promise<void> {
+  const [{ lsn }] = await primary.query(`SELECT pg_current_wal_lsn()::text AS lsn`);
+  const client = new pg.Client({ connectionString: replicaUrl });
+  await client.connect();
+  try {
+    for (let i = 0; i < 200; i++) {
+      const { rows } = await client.query(`SELECT pg_last_wal_replay_lsn() >= $1::pg_lsn AS done`, [lsn]);
+      if (rows[0].done) return;
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    throw new Error(`the replica did not replay ${lsn} within 5 s`);
+  } finally {
+    await client.end();
+  }
+}
+
 export async function dropTestDatabase(url: string): Promise<void> {
   const name = new URL(url).pathname.slice(1);
   await admin(inject('serverUrl'), `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).catch(() => undefined);
@@ -60,7 +83,8 @@ export async function createTestApp(env: Record<string, string> = {}, options: C
   const pooled = pooledServer && !env.DATABASE_URL ? { DATABASE_URL: withDatabase(pooledServer, new URL(databaseUrl).pathname.slice(1)), DATABASE_MIGRATION_URL: databaseUrl } : { DATABASE_URL: databaseUrl };
   // With TEST_WITH_REPLICA=1: reads go to the streaming replica of the test database.
   const replicaServer = inject('replicaServerUrl');
-  const replica = replicaServer && !env.DATABASE_URL ? { DATABASE_REPLICA_URLS: withDatabase(replicaServer, new URL(databaseUrl).pathname.slice(1)) } : {};
+  const replicaUrl = replicaServer && !env.DATABASE_URL ? withDatabase(replicaServer, new URL(databaseUrl).pathname.slice(1)) : undefined;
+  const replica = replicaUrl ? { DATABASE_REPLICA_URLS: replicaUrl } : {};
   const config = loadConfig({
     NODE_ENV: 'test',
     LOG_LEVEL: 'silent',
@@ -91,6 +115,7 @@ export async function createTestApp(env: Record<string, string> = {}, options: C
     db,
     config,
     databaseUrl,
+    replicaCaughtUp: () => (replicaUrl ? waitForReplay(db, replicaUrl) : Promise.resolve()),
     async close() {
       await app.close();
       if (!env.DATABASE_URL) await dropTestDatabase(databaseUrl);
@@ -146,12 +171,15 @@ export function expectErrorShape(body: any, status: number, error: string): void
   if (typeof body.details !== 'object' || body.details === null || Array.isArray(body.details)) throw new Error('details must be an object');
 }
 
-/** The background queue's polls and schedule turns: they run on their own timer, not for a request. */
-const BACKGROUND_POLL = /^\s*WITH (claimed AS \(UPDATE jobs|turn AS \(INSERT INTO job_schedules)/;
+/**
+ * Statements no handler sends: the background queue's polls and schedule turns (their own timer),
+ * and with replicas (TEST_WITH_REPLICA=1) the WAL positions the read router polls and records.
+ */
+const BACKGROUND_POLL = /^\s*(WITH (claimed AS \(UPDATE jobs|turn AS \(INSERT INTO job_schedules)|SELECT pg_(current_wal_lsn|last_wal_replay_lsn)\(\)::text AS lsn$)/;
 
 /**
  * Every SQL statement sent to PostgreSQL while `run` runs, in order, counted at pg's `Client` (the
- * TypeORM query runner and the pool's own `query` both end there), but for the background queue's polls.
+ * TypeORM query runner and the pool's own `query` both end there), but for `BACKGROUND_POLL`.
  */
 export async function recordQueries<T>(run: () => Promise<T>): Promise<{ result: T; sql: string[] }> {
   const proto = pg.Client.prototype as unknown as { query: (...args: unknown[]) => unknown };

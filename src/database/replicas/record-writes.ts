@@ -1,7 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { ReadRouter } from './read-router.js';
-
-const WRITES = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+import { mayWrite, type ReadRouter } from './read-router.js';
 
 type Ended = ServerResponse['end'];
 
@@ -14,7 +12,7 @@ type Ended = ServerResponse['end'];
  */
 export function recordWrites(router: ReadRouter) {
   return (req: IncomingMessage, res: ServerResponse, next: () => void): void => {
-    if (!WRITES.has(req.method ?? '')) return next();
+    if (!mayWrite(req.method)) return next();
     const end = res.end;
     res.end = function (this: ServerResponse, ...args: unknown[]) {
       const principal = (req as IncomingMessage & { user?: { user_id?: string } }).user?.user_id;

@@ -1,0 +1,14 @@
+import { withDatabase } from './lib/postgres.mjs';
+import { fixture, seedTo } from './lib/seed.mjs';
+import pg from 'pg';
+import { DataSource } from 'typeorm';
+const size = Number(process.argv[2] ?? 1_000_000), name = process.argv[3] ?? 'search1m';
+const server = 'postgres://postgres@127.0.0.1:5432/test';
+const c = new pg.Client(server); await c.connect();
+await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`); await c.query(`CREATE DATABASE ${name}`); await c.end();
+const url = withDatabase(server, name);
+const { dataSourceOptions } = await import('../dist/database/data-source.options.js');
+const { runMigrations } = await import('../dist/database/migrate.js');
+const ds = await new DataSource(dataSourceOptions({ url, poolSize: 2 })).initialize(); await runMigrations(ds); await ds.destroy();
+await fixture(url);
+await seedTo(url, size, { argon2: { memoryKiB: 19456, timeCost: 2, parallelism: 1 }, log: console.log });
