@@ -55,8 +55,7 @@ export function readOptions(argv = process.argv.slice(2)) {
  * A route both servers answer is measured in `rounds` turns each (baseline, service, service,
  * baseline, …), `duration` seconds in all per server: a machine that slows down or speeds up
  * mid-run then weighs on both alike. The quick run's warm-up (5 s) and length (6 s in 3 turns)
- * aim at ratios within 0.05 of the full run's; that agreement is still to be measured on a quiet
- * machine.
+ * give a users/me ratio within 0.05 of the full run's (bench/README.md).
  */
 const PRESETS = {
   full: { sizes: [10_000, 100_000, 1_000_000], duration: 10, warmup: 5, rounds: 5, connections: 50, settleMs: 2000 },

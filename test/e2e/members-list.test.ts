@@ -16,6 +16,7 @@ describe('listing workspace members: paging, filters, search', () => {
     await setWorkspaceRole(t.db, workspaceId, owner.user_id, 'owner');
     token = owner.token;
     url = `/v1/orgs/${orgId}/workspaces/${workspaceId}/members`;
+    await t.replicaCaughtUp();
   });
   afterAll(() => t.close());
 
@@ -128,6 +129,7 @@ describe('listing workspace members: paging, filters, search', () => {
 
     it('cuts the parameterless list at 1000 members and then says so', async () => {
       await bulkMembers(t.db, workspaceId, 750, 'member', 'cap');
+      await t.replicaCaughtUp();
       const res = await get();
       expect(res.body.members).toHaveLength(1000);
       expect(res.body.total).toBeGreaterThan(1000);

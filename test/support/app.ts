@@ -175,7 +175,7 @@ export function expectErrorShape(body: any, status: number, error: string): void
  * Statements no handler sends: the background queue's polls and schedule turns (their own timer),
  * and with replicas (TEST_WITH_REPLICA=1) the WAL positions the read router polls and records.
  */
-const BACKGROUND_POLL = /^\s*(WITH (claimed AS \(UPDATE jobs|turn AS \(INSERT INTO job_schedules)|SELECT pg_(current_wal_lsn|last_wal_replay_lsn)\(\)::text AS lsn$)/;
+export const BACKGROUND_POLL = /^\s*(WITH (claimed AS \(UPDATE jobs|turn AS \(INSERT INTO job_schedules)|SELECT pg_(current_wal_lsn|last_wal_replay_lsn)\(\)::text AS lsn$)/;
 
 /**
  * Every SQL statement sent to PostgreSQL while `run` runs, in order, counted at pg's `Client` (the

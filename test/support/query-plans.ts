@@ -1,5 +1,6 @@
 import pg from 'pg';
 import type { DataSource } from 'typeorm';
+import { BACKGROUND_POLL } from './app.js';
 
 /** One statement as it reached PostgreSQL, with the parameters it was bound with. */
 export interface SentStatement {
@@ -20,7 +21,7 @@ export interface ExplainedStatement extends SentStatement {
 }
 
 /**
- * Like `recordQueries`, but keeps each statement's parameters too, so that it can be explained
+ * Like `recordQueries` (and leaving out the same background statements), but keeps each statement's parameters too, so that it can be explained
  * with the values the planner saw (a custom plan, as an unnamed statement gets).
  */
 export async function recordStatements<T>(run: () => Promise<T>): Promise<{ result: T; sent: SentStatement[] }> {
@@ -28,6 +29,8 @@ export async function recordStatements<T>(run: () => Promise<T>): Promise<{ resu
   const original = proto.query;
   const sent: SentStatement[] = [];
   proto.query = function (this: unknown, query: unknown, ...rest: unknown[]) {
+    const text = typeof query === 'string' ? query : String((query as { text?: unknown }).text);
+    if (BACKGROUND_POLL.test(text)) return original.call(this, query, ...rest);
     if (typeof query === 'string') sent.push({ text: query, values: Array.isArray(rest[0]) ? rest[0] : [] });
     else {
       const config = query as { text?: string; values?: unknown[] };
