@@ -1,3 +1,4 @@
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import jwt from 'jsonwebtoken';
@@ -21,12 +22,6 @@ export interface TestApp {
   db: DataSource;
   config: AppConfig;
   databaseUrl: string;
-  /**
-   * With a replica (TEST_WITH_REPLICA=1): resolves once the replica has replayed everything
-   * written so far. Rows a test writes with `db` bypass the service, so no caller's read-your-writes
-   * mark covers them; a test that then reads them through the API waits for this. A no-op otherwise.
-   */
-  replicaCaughtUp(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -50,21 +45,52 @@ export async function createTestDatabase(): Promise<string> {
   return withDatabase(serverUrl, name);
 }
 
-/** Polls the replica until it has replayed the primary's WAL position at the time of the call. */
-async function waitForReplay(primary: DataSource, replicaUrl: string): Promise<void> {
-  const [{ lsn }] = await primary.query(`SELECT pg_current_wal_lsn()::text AS lsn`);
-  const client = new pg.Client({ connectionString: replicaUrl });
-  await client.connect();
-  try {
-    for (let i = 0; i < 200; i++) {
-      const { rows } = await client.query(`SELECT pg_last_wal_replay_lsn() >= $1::pg_lsn AS done`, [lsn]);
-      if (rows[0].done) return;
-      await new Promise((r) => setTimeout(r, 25));
-    }
-    throw new Error(`the replica did not replay ${lsn} within 5 s`);
-  } finally {
-    await client.end();
-  }
+/**
+ * With a replica (TEST_WITH_REPLICA=1), each request is handled once the replica has replayed
+ * everything written before it. Tests write fixtures with `db`, behind the service's back, where
+ * no caller's read-your-writes mark covers them; this mode proves that every endpoint works with
+ * its reads on a replica, while test/e2e/replicas.test.ts proves read-your-writes against a
+ * replica that lags seconds behind.
+ */
+function serveAfterReplay(server: Server, replayed: () => Promise<void>): void {
+  const listeners = server.listeners('request') as ((req: IncomingMessage, res: ServerResponse) => void)[];
+  server.removeAllListeners('request');
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    replayed().then(
+      () => listeners.forEach((listener) => listener.call(server, req, res)),
+      (error: unknown) => res.writeHead(500).end(String(error)),
+    );
+  });
+}
+
+/**
+ * A function that resolves once the replica has replayed the primary's WAL position at the time of
+ * its call. It reads both on connections of its own, never on the application's pool (which a test
+ * may have filled on purpose); `close` ends them.
+ */
+function replayWaiter(primaryUrl: string, replicaUrl: string): { replayed: () => Promise<void>; close: () => Promise<void> } {
+  let clients: Promise<[pg.Client, pg.Client]> | undefined;
+  const connect = async (url: string) => {
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    return client;
+  };
+  return {
+    async replayed() {
+      clients ??= Promise.all([connect(primaryUrl), connect(replicaUrl)]);
+      const [primary, replica] = await clients;
+      const { rows } = await primary.query(`SELECT pg_current_wal_lsn()::text AS lsn`);
+      for (let i = 0; i < 200; i++) {
+        const done = await replica.query(`SELECT pg_last_wal_replay_lsn() >= $1::pg_lsn AS replayed`, [rows[0].lsn]);
+        if (done.rows[0].replayed) return;
+        await new Promise((r) => setTimeout(r, 25));
+      }
+      throw new Error(`the replica did not replay ${rows[0].lsn} within 5 s`);
+    },
+    async close() {
+      if (clients) await Promise.all((await clients).map((c) => c.end()));
+    },
+  };
 }
 
 export async function dropTestDatabase(url: string): Promise<void> {
@@ -109,15 +135,17 @@ export async function createTestApp(env: Record<string, string> = {}, options: C
   const db = app.get(DataSource);
   // Every response is checked against the OpenAPI document; see openapi-hook.ts.
   const responses = ResponseValidation.attach(app);
+  const replay = replicaUrl ? replayWaiter(databaseUrl, replicaUrl) : undefined;
+  if (replay) serveAfterReplay(app.getHttpServer(), replay.replayed);
   return {
     app,
     http: responses.http(app.getHttpServer()),
     db,
     config,
     databaseUrl,
-    replicaCaughtUp: () => (replicaUrl ? waitForReplay(db, replicaUrl) : Promise.resolve()),
     async close() {
       await app.close();
+      await replay?.close();
       if (!env.DATABASE_URL) await dropTestDatabase(databaseUrl);
       responses.assertClean();
     },
@@ -175,7 +203,7 @@ export function expectErrorShape(body: any, status: number, error: string): void
  * Statements no handler sends: the background queue's polls and schedule turns (their own timer),
  * and with replicas (TEST_WITH_REPLICA=1) the WAL positions the read router polls and records.
  */
-export const BACKGROUND_POLL = /^\s*(WITH (claimed AS \(UPDATE jobs|turn AS \(INSERT INTO job_schedules)|SELECT pg_(current_wal_lsn|last_wal_replay_lsn)\(\)::text AS lsn$)/;
+export const BACKGROUND_POLL = /^\s*(WITH (claimed AS \(UPDATE jobs|turn AS \(INSERT INTO job_schedules)|SELECT pg_(current_wal_lsn|last_wal_replay_lsn)\(\)(::text AS lsn$| >= \$1::pg_lsn AS replayed$))/;
 
 /**
  * Every SQL statement sent to PostgreSQL while `run` runs, in order, counted at pg's `Client` (the
