@@ -31,6 +31,7 @@ describe('reads on a streaming replica', () => {
   let replicaDb: pg.Client;
   let author: SeedUser;
   let reader: SeedUser;
+  let org: string;
   let workspace: string;
 
   beforeAll(async () => {
@@ -47,7 +48,8 @@ describe('reads on a streaming replica', () => {
     two = await createTestApp(env);
     author = await seedUser(one.db, { full_name: 'Before' });
     reader = await seedUser(one.db);
-    workspace = await insertWorkspace(one.db, await insertOrg(one.db));
+    org = await insertOrg(one.db);
+    workspace = await insertWorkspace(one.db, org);
     await setWorkspaceRole(one.db, workspace, author.user_id, 'owner');
     await setWorkspaceRole(one.db, workspace, reader.user_id, 'member');
     replicaDb = await waitFor('the replica to have the database', async () => {
@@ -101,6 +103,21 @@ describe('reads on a streaming replica', () => {
     const me = await two.http.get('/v1/users/me').set(bearer(login.body.access_token));
     expect(me.status).toBe(200);
     expect(me.body.user_id).toBe(reader.user_id);
+  });
+
+  it('decides a write on the primary: a workspace admin removed a moment ago cannot still rename it, while the replica says admin', async () => {
+    const editor = await seedUser(one.db);
+    await setWorkspaceRole(one.db, workspace, editor.user_id, 'admin');
+    const roleOnReplica = async () => (await replicaDb.query(`SELECT role FROM workspace_members WHERE workspace_id = $1 AND user_id = $2`, [workspace, editor.user_id])).rows[0]?.role;
+    await waitFor('the replica to have the editor', async () => (await roleOnReplica().catch(() => undefined)) === 'admin', 10_000);
+    const removed = await one.http.delete(`/v1/orgs/${org}/workspaces/${workspace}/members/${editor.user_id}`).set(bearer(author.token));
+    expect(removed.status).toBe(204);
+    const rename = await two.http.patch(`/v1/orgs/${org}/workspaces/${workspace}`).set(bearer(editor.token)).send({ name: 'Taken over' });
+    expect(rename.status).toBe(403);
+    expect(rename.body.details).toEqual({ required_permission: 'workspaces:update' });
+    // The replica had not applied the removal: a decision read there would have let the rename through.
+    expect(await roleOnReplica()).toBe('admin');
+    expect((await one.db.query(`SELECT name FROM workspaces WHERE workspace_id = $1`, [workspace]))[0].name).not.toBe('Taken over');
   });
 
   it('loses no request when the replica stops mid-run, then reports it down', async () => {
