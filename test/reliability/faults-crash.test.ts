@@ -1,10 +1,7 @@
-import { DataSource } from 'typeorm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dataSourceOptions } from '../../dist/database/data-source.options.js';
-import { createTestDatabase, dropTestDatabase, seedUser, type SeedUser } from '../support/app.js';
+import { describe, expect, it } from 'vitest';
+import { crashSuite } from './crash-suite.js';
 import { brokenInvariants } from './invariants.js';
 import { call, json, startLoad, type Outcome } from './load.js';
-import { ServiceProcess } from './service-process.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -22,29 +19,10 @@ interface Acked {
  * and everything that was acknowledged with a 2xx before the kill is there.
  */
 describe('faults: SIGKILL in the middle of concurrent writes', () => {
-  let databaseUrl: string;
-  let db: DataSource;
-  let admin: SeedUser;
-  const processes: ServiceProcess[] = [];
-
-  beforeAll(async () => {
-    databaseUrl = await createTestDatabase();
-    db = await new DataSource(dataSourceOptions({ url: databaseUrl, poolSize: 2 })).initialize();
-    admin = await seedUser(db, { roles: ['admin'] });
-  });
-  afterAll(async () => {
-    for (const p of processes) p.kill('SIGKILL');
-    await db?.destroy();
-    if (databaseUrl) await dropTestDatabase(databaseUrl);
-  });
-
-  const start = async () => {
-    const p = new ServiceProcess({ DATABASE_URL: databaseUrl, DB_POOL_SIZE: '12' });
-    processes.push(p);
-    return { p, url: await p.listening() };
-  };
+  const suite = crashSuite({ DB_POOL_SIZE: '12' });
 
   it('keeps every invariant and every acknowledged write across a SIGKILL and a restart', async () => {
+    const { db, admin, start } = suite;
     const { p, url } = await start();
     const acked: Acked = { orgs: new Set(), workspaces: new Set(), users: new Set(), memberships: new Set() };
     const removals = new Set<string>();
