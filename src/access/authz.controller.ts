@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Header, HttpCode, Param, Post, Query, Req } from '@nestjs/common';
+import { applyDecorators, Body, Controller, Get, Header, HttpCode, Param, Post, Query, Req } from '@nestjs/common';
 import { ApiBearerAuth, ApiOAuth2, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { CurrentUser } from '../auth/current-user.decorator.js';
@@ -22,6 +22,19 @@ import { Idempotent } from '../common/http/conditional/decorators.js';
 
 const ABOUT_OTHERS = new ForbiddenError('authz:check');
 
+/** Asking changes nothing, so it answers 200; the service itself decides who may ask about whom, an organization key included. */
+function EvaluationRoute(): MethodDecorator {
+  return applyDecorators(
+    Idempotent(),
+    HttpCode(200),
+    AnyPrincipal(),
+    // The order applied is the order of the security list: these operations have always put `oauth2` first.
+    ApiOAuth2([], 'oauth2'),
+    ApiBearerAuth('bearer'),
+    ApiErrors(ABOUT_OTHERS, 422),
+  );
+}
+
 /** The OpenID AuthZEN 1.0 evaluation API: the permission guard's decisions, asked in advance. */
 @ApiTags('access')
 @Controller('access/v1')
@@ -29,34 +42,24 @@ export class EvaluationController {
   constructor(private readonly authz: AuthzService) {}
 
   @Post('evaluation')
-  @Idempotent()
-  @HttpCode(200)
-  @AnyPrincipal()
-  @ApiBearerAuth('bearer')
-  @ApiOAuth2([], 'oauth2')
+  @EvaluationRoute()
   @ApiOperation({
     summary: 'May this user do this on this workspace or organization?',
     description: 'Exactly what the permission guard would decide for that user. About anyone but oneself needs `authz:check`.',
   })
   @ApiOkResponse({ type: DecisionResponse })
-  @ApiErrors(ABOUT_OTHERS, 422)
   async evaluation(@CurrentUser() caller: User, @Body() body: EvaluationRequest): Promise<DecisionResponse> {
     const [decision] = await this.authz.evaluate(caller, [{ subject: body.subject, permission: body.action.name, resource: body.resource }]);
     return { decision };
   }
 
   @Post('evaluations')
-  @Idempotent()
-  @HttpCode(200)
-  @AnyPrincipal()
-  @ApiBearerAuth('bearer')
-  @ApiOAuth2([], 'oauth2')
+  @EvaluationRoute()
   @ApiOperation({
     summary: 'Up to 50 evaluations at once, answered in order',
     description: 'Top-level `subject`, `action` and `resource` are defaults that each item may override. One query for the whole batch.',
   })
   @ApiOkResponse({ type: DecisionsResponse })
-  @ApiErrors(ABOUT_OTHERS, 422)
   async evaluations(@CurrentUser() caller: User, @Body() body: EvaluationsRequest): Promise<DecisionsResponse> {
     const decisions = await this.authz.evaluate(caller, questionsOf(body));
     return { evaluations: decisions.map((decision) => ({ decision })) };
