@@ -6,6 +6,7 @@ import { Public } from '../auth/public.decorator.js';
 import { ForbiddenError } from '../common/errors/app-error.js';
 import { ApiErrors, notFoundExample } from '../common/openapi.js';
 import type { User } from '../database/entities/user.entity.js';
+import { MemberParamsDto } from '../members/member.dto.js';
 import { AnyPrincipal } from './allow-self.decorator.js';
 import { AuthzService, questionsOf } from './authz.service.js';
 import {
@@ -14,7 +15,6 @@ import {
   EffectivePermissionsResponse,
   EvaluationRequest,
   EvaluationsRequest,
-  MemberPermissionsParams,
   PermissionsQuery,
 } from './evaluation.dto.js';
 import { RequirePermission } from './permission.decorator.js';
@@ -112,7 +112,7 @@ export class EffectivePermissionsController {
   @ApiOperation({ summary: "A member's effective permissions in the workspace" })
   @ApiOkResponse({ type: EffectivePermissionsResponse })
   @ApiErrors(notFoundExample('member'), notFoundExample('workspace'), notFoundExample('organization'), 422)
-  member(@Param() params: MemberPermissionsParams): Promise<EffectivePermissionsResponse> {
+  member(@Param() params: MemberParamsDto): Promise<EffectivePermissionsResponse> {
     return this.authz.ofMember(params.org_id.toLowerCase(), params.workspace_id.toLowerCase(), params.member_user_id);
   }
 }

@@ -2,8 +2,7 @@ import { ApiProperty, ApiPropertyOptional, ApiSchema } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsDefined, IsIn, IsObject, IsUUID, ValidateNested } from 'class-validator';
 import { Optional } from '../common/validation/decorators.js';
-import { PathParams, QueryParams } from '../common/validation/route-params.js';
-import { LowerCaseUuid } from '../common/validation/uuid.js';
+import { QueryParams } from '../common/validation/route-params.js';
 import { ALL_PERMISSIONS, type Permission } from './permissions.js';
 import { WORKSPACE_ROLES, type WorkspaceRole, type OrgRole } from './roles.js';
 
@@ -151,19 +150,4 @@ export class EffectivePermissionsResponse {
 
   @ApiProperty({ type: [String], enum: ALL_PERMISSIONS })
   permissions: Permission[];
-}
-@PathParams()
-export class MemberPermissionsParams {
-  /** Organization ID */
-  @IsUUID('loose')
-  org_id: string;
-
-  /** Workspace ID */
-  @IsUUID('loose')
-  workspace_id: string;
-
-  /** User ID of the member */
-  @IsUUID('loose')
-  @LowerCaseUuid()
-  member_user_id: string;
 }
