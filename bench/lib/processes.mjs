@@ -1,8 +1,10 @@
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
+import { freePort } from '../../dist/database/embedded-postgres.js';
 import { BENCH, ROOT } from './paths.mjs';
+
+export { freePort };
 
 /**
  * Starts a server as its own process with stdout going to /dev/null (as production logs would go
@@ -108,15 +110,4 @@ async function answers(url) {
  * A port free on the loopback interface at the time of asking.
  * @returns {Promise<number>}
  */
-export function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));

@@ -3,6 +3,7 @@ import fs from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { freePort } from '../../dist/database/embedded-postgres.js';
 
 export interface RunningPgBouncer {
   /** The same URL with PgBouncer's address in place of the server's (same database, same user). */
@@ -10,17 +11,6 @@ export interface RunningPgBouncer {
   stop(): Promise<void>;
 }
 
-/** A port the kernel just handed out on loopback, free again by the time it is returned. */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /**
  * Debian's PgBouncer in transaction pooling mode in front of `serverUrl`'s server, on a free
