@@ -1,20 +1,7 @@
-import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROOT_LOGGER } from '../../dist/common/logging.js';
-import { bearer, createTestApp, seedUser, type TestApp } from '../support/app.js';
+import { bearer, captureLogs, createTestApp, seedUser, type TestApp } from '../support/app.js';
 import { TestSmtp } from '../support/smtp.js';
 import { drained, tokenOf } from './accounts.fixtures.js';
-
-/** Every line the application logs from now on. */
-function capture(t: TestApp): string[] {
-  const lines: string[] = [];
-  const destination = (t.app.get(ROOT_LOGGER) as unknown as Record<symbol, { write(line: string): boolean }>)[pino.symbols.streamSym];
-  destination.write = (line: string) => {
-    lines.push(line);
-    return true;
-  };
-  return lines;
-}
 
 describe('link tokens in production logs', () => {
   const smtp = new TestSmtp();
@@ -23,7 +10,7 @@ describe('link tokens in production logs', () => {
   beforeAll(async () => {
     await smtp.start();
     t = await createTestApp({ NODE_ENV: 'production', METRICS_PUBLIC: 'true', LOG_LEVEL: 'trace', SMTP_URL: smtp.url, JOBS_ENABLED: 'true', JOBS_POLL_MS: '50', ADMIN_PASSWORD: 'bootstrap-password' });
-    lines = capture(t);
+    lines = captureLogs(t);
   });
   afterAll(async () => {
     await t?.close();
@@ -54,7 +41,7 @@ describe('links without a mail server', () => {
   it('are written to the log outside production, and they work', async () => {
     const t = await createTestApp({ LOG_LEVEL: 'info', JOBS_ENABLED: 'true', JOBS_POLL_MS: '50', PASSWORD_RESET_URL: 'http://localhost:3000/reset?token={token}' });
     try {
-      const lines = capture(t);
+      const lines = captureLogs(t);
       const u = await seedUser(t.db);
       expect((await t.http.post('/v1/auth/password-reset/request').send({ email: u.email })).status).toBe(202);
       await drained(t.db);
@@ -72,7 +59,7 @@ describe('links without a mail server', () => {
   it('are never written in production', async () => {
     const t = await createTestApp({ NODE_ENV: 'production', METRICS_PUBLIC: 'true', LOG_LEVEL: 'trace', JOBS_ENABLED: 'true', JOBS_POLL_MS: '50', ADMIN_PASSWORD: 'bootstrap-password' });
     try {
-      const lines = capture(t);
+      const lines = captureLogs(t);
       const u = await seedUser(t.db);
       expect((await t.http.post('/v1/auth/password-reset/request').send({ email: u.email })).status).toBe(202);
       expect((await t.http.post('/v1/auth/verify-email/request').set(bearer(u.token))).status).toBe(202);

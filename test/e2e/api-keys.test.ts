@@ -1,8 +1,6 @@
-import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateApiKey } from '../../dist/auth/api-keys/api-key-format.js';
-import { ROOT_LOGGER } from '../../dist/common/logging.js';
-import { bearer, createTestApp, expectErrorShape, recordQueries, seedUser, type SeedUser, type TestApp } from '../support/app.js';
+import { bearer, captureLogs, createTestApp, expectErrorShape, recordQueries, type SeedUser, seedUser, type TestApp } from '../support/app.js';
 import { insertOrg, insertWorkspace, setOrgRole, setWorkspaceRole } from './access-fixtures.js';
 
 const ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
@@ -22,11 +20,7 @@ describe('API keys', () => {
 
   beforeAll(async () => {
     t = await createTestApp({ LOG_LEVEL: 'info' });
-    const destination = (t.app.get(ROOT_LOGGER) as unknown as Record<symbol, { write(line: string): boolean }>)[pino.symbols.streamSym];
-    destination.write = (line: string) => {
-      lines.push(line);
-      return true;
-    };
+    lines = captureLogs(t);
     [owner, orgAdmin, orgMember, outsider] = [await seedUser(t.db), await seedUser(t.db), await seedUser(t.db), await seedUser(t.db)];
     org = await insertOrg(t.db, 'Keys');
     otherOrg = await insertOrg(t.db, 'Other');

@@ -1,10 +1,8 @@
 import type { Server } from 'node:http';
 import net from 'node:net';
-import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyServerTimeouts } from '../../dist/app.setup.js';
-import { ROOT_LOGGER } from '../../dist/common/logging.js';
-import { createTestApp, expectErrorShape, type TestApp } from '../support/app.js';
+import { captureLogs, createTestApp, expectErrorShape, type TestApp } from '../support/app.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
@@ -36,7 +34,7 @@ function raw(port: number, text: string): Promise<RawResponse> {
 describe('errors Node answers itself', () => {
   let t: TestApp;
   let port: number;
-  const lines: string[] = [];
+  let lines: string[] = [];
 
   beforeAll(async () => {
     t = await createTestApp({ HEADERS_TIMEOUT_MS: '1000', LOG_LEVEL: 'info' });
@@ -44,8 +42,7 @@ describe('errors Node answers itself', () => {
     applyServerTimeouts(server, t.config);
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     port = (server.address() as net.AddressInfo).port;
-    const destination = (t.app.get(ROOT_LOGGER) as unknown as Record<symbol, { write(line: string): boolean }>)[pino.symbols.streamSym];
-    destination.write = (line: string) => lines.push(line) > 0;
+    lines = captureLogs(t);
   });
   afterAll(() => t.close());
 

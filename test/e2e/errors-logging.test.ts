@@ -1,7 +1,5 @@
-import pino from 'pino';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ROOT_LOGGER } from '../../dist/common/logging.js';
-import { createTestApp, type TestApp } from '../support/app.js';
+import { captureLogs, createTestApp, type TestApp } from '../support/app.js';
 import { ProbeModule } from '../support/probe.module.js';
 
 // What reaches the log: the service's own pino output, captured at its destination.
@@ -12,15 +10,11 @@ describe('request logs', () => {
 
   beforeAll(async () => {
     t = await createTestApp({ LOG_LEVEL: 'info' }, { modules: [ProbeModule] });
-    const destination = (t.app.get(ROOT_LOGGER) as unknown as Record<symbol, { write(line: string): boolean }>)[pino.symbols.streamSym];
-    destination.write = (line: string) => {
-      lines.push(line);
-      return true;
-    };
+    lines = captureLogs(t);
   });
   afterAll(() => t.close());
   beforeEach(() => {
-    lines = [];
+    lines.length = 0;
   });
 
   it('logs a 500 with its request id and cause, while the client sees neither', async () => {

@@ -1,21 +1,8 @@
-import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROOT_LOGGER } from '../../dist/common/logging.js';
-import { bearer, createTestApp, expectErrorShape, type TestApp } from '../support/app.js';
+import { bearer, captureLogs, createTestApp, expectErrorShape, type TestApp } from '../support/app.js';
 import { TestSmtp } from '../support/smtp.js';
 import { buildWorld } from './access-fixtures.js';
 import { invite, uniqueEmail } from './invitations.fixtures.js';
-
-/** Captures what the application writes to its log, as the request-log tests do. */
-function captureLogs(t: TestApp): string[] {
-  const lines: string[] = [];
-  const destination = (t.app.get(ROOT_LOGGER) as unknown as Record<symbol, { write(line: string): boolean }>)[pino.symbols.streamSym];
-  destination.write = (line: string) => {
-    lines.push(line);
-    return true;
-  };
-  return lines;
-}
 
 describe('invitations: mail server down, no mail server, rate limit, logs', () => {
   it('answers 201 at once while the mail server is down, and the mail goes out once it is back', async () => {

@@ -10,6 +10,8 @@ import { createApp, type CreateAppOptions } from '../../dist/app.setup.js';
 import { loadConfig, type AppConfig } from '../../dist/config/config.js';
 import { admin, withDatabase } from './global-setup.js';
 import { ResponseValidation } from './openapi-hook.js';
+import pino from 'pino';
+import { ROOT_LOGGER } from '../../dist/common/logging.js';
 
 export const TEST_JWT_SECRET = 'test-secret-that-is-long-enough-for-hs256-signing';
 export const TEST_ISSUER = 'identity-service';
@@ -223,4 +225,12 @@ export async function recordQueries<T>(run: () => Promise<T>): Promise<{ result:
   } finally {
     proto.query = original;
   }
+}
+
+/** Every line the application logs from now on (JSON text), kept instead of written out. */
+export function captureLogs(t: TestApp): string[] {
+  const lines: string[] = [];
+  const destination = (t.app.get(ROOT_LOGGER) as unknown as Record<symbol, { write(line: string): boolean }>)[pino.symbols.streamSym];
+  destination.write = (line: string) => lines.push(line) > 0;
+  return lines;
 }
