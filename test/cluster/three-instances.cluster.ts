@@ -167,6 +167,8 @@ describe('three instances behind PgBouncer, with a replica and one Redis', () =>
   it('shows a caller their own write at once on every other instance while the replica is behind', async () => {
     const user = await seedUser(db);
     await synced();
+    // Before any write of theirs, the caller's reads go to the replica (writes read the primary).
+    expect((await fetch(`${url(B)}/v1/users/me`, { headers: bearer(user.token) })).status).toBe(200);
     for (let round = 0; round < 9; round++) {
       const name = `Name ${round}`;
       const put = await call('rename', `${url(round % 3)}/v1/users/${user.user_id}`, json(user.token, { full_name: name }, 'PUT'));
