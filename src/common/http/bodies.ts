@@ -6,7 +6,7 @@ const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH']);
 /**
  * Runs the body middleware (charset check, parsers) in order, for requests of a method that takes
  * a body only: a GET or DELETE skips all of them in one comparison instead of passing through each
- * (three layers cost about 25 µs of CPU on every GET).
+ * (three layers cost about 30 µs of CPU on every GET).
  */
 export function forBodyMethods(...handlers: RequestHandler[]): RequestHandler {
   return (req: Request, res: Response, next: NextFunction): void => {
