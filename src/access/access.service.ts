@@ -1,9 +1,11 @@
+import type { IncomingMessage } from 'node:http';
 import { Injectable, Optional } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import { ForbiddenError, NotFoundError } from '../common/errors/app-error.js';
 import { UUID_PATTERN } from '../common/validation/uuid.js';
-import { mayWrite, ReadRouter } from '../database/replicas/read-router.js';
+import { ReadRouter } from '../database/replicas/read-router.js';
+import { mayWrite } from '../database/replicas/reads-only.js';
 import { isPlatformAdmin, type User } from '../database/entities/user.entity.js';
 import type { Permission } from './permissions.js';
 import { grantOf, type KeyGrant } from './principal.js';
@@ -46,8 +48,8 @@ export class AccessService {
   }
 
   /** Where a request's permission lookups read: the primary for one that may write, else the router decides. */
-  readerFor(method: string): EntityManager | undefined {
-    return mayWrite(method) ? this.dataSource.manager : undefined;
+  readerFor(req: IncomingMessage): EntityManager | undefined {
+    return mayWrite(req) ? this.dataSource.manager : undefined;
   }
 
   /** 403 naming exactly `permission` unless the caller holds it in the resolved scope. */

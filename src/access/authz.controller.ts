@@ -6,6 +6,7 @@ import { Public } from '../auth/public.decorator.js';
 import { ForbiddenError } from '../common/errors/app-error.js';
 import { ApiErrors, notFoundExample } from '../common/openapi.js';
 import type { User } from '../database/entities/user.entity.js';
+import { ReadsOnly } from '../database/replicas/reads-only.js';
 import { MemberParamsDto } from '../members/member.dto.js';
 import { AnyPrincipal } from './allow-self.decorator.js';
 import { AuthzService, questionsOf } from './authz.service.js';
@@ -22,10 +23,14 @@ import { Idempotent } from '../common/http/conditional/decorators.js';
 
 const ABOUT_OTHERS = new ForbiddenError('authz:check');
 
-/** Asking changes nothing, so it answers 200; the service itself decides who may ask about whom, an organization key included. */
+/**
+ * Asking changes nothing: it answers 200 and reads as a GET does (`@ReadsOnly()`); the service itself
+ * decides who may ask about whom, an organization key included.
+ */
 function EvaluationRoute(): MethodDecorator {
   return applyDecorators(
     Idempotent(),
+    ReadsOnly(),
     HttpCode(200),
     AnyPrincipal(),
     // The order applied is the order of the security list: these operations have always put `oauth2` first.

@@ -35,7 +35,7 @@ export class PermissionGuard implements CanActivate {
       if (isOrgKey(user) && !this.reflector.get<boolean>(ANY_PRINCIPAL_KEY, context.getHandler())) throw new NotAsUserError();
       return true;
     }
-    const scope = await this.access.resolve(user, scopeRefOf(rawParams, validated, req), this.access.readerFor(req.method));
+    const scope = await this.access.resolve(user, scopeRefOf(rawParams, validated, req), this.access.readerFor(req));
     const enforced = this.namesCaller(context, rawParams, user) ? null : permission;
     setRequestScope(req, scope, enforced);
     if (enforced) this.access.assertPermission(scope, enforced);

@@ -4,7 +4,7 @@ import type { Request, Response } from 'express';
 import { AccessTokenVerifier } from './access-token-verifier.js';
 import { rememberSession } from './current-user.decorator.js';
 import { IS_PUBLIC_KEY } from './public.decorator.js';
-import { mayWrite } from '../database/replicas/read-router.js';
+import { markReadsOnly, mayWrite, READS_ONLY_KEY } from '../database/replicas/reads-only.js';
 
 /**
  * Requires a valid access token or API key unless the route is `@Public()`. Failure is always a thrown 401 in
@@ -26,12 +26,14 @@ export class JwtAuthGuard implements CanActivate {
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    const isPublic = this.reflector.getAllAndOverride<boolean>(IS_PUBLIC_KEY, [context.getHandler(), context.getClass()]);
+    const targets = [context.getHandler(), context.getClass()];
+    const isPublic = this.reflector.getAllAndOverride<boolean>(IS_PUBLIC_KEY, targets);
     if (isPublic) return true;
     const http = context.switchToHttp();
     http.getResponse<Response>().setHeader('Cache-Control', 'no-store');
     const req = http.getRequest<Request>();
-    const { user, sessionId, grant } = await this.verifier.authenticate(req.headers.authorization, mayWrite(req.method));
+    if (mayWrite(req) && this.reflector.getAllAndOverride<boolean>(READS_ONLY_KEY, targets)) markReadsOnly(req);
+    const { user, sessionId, grant } = await this.verifier.authenticate(req.headers.authorization, mayWrite(req));
     req.user = user;
     rememberSession(req, sessionId);
     if (grant) {

@@ -3,7 +3,7 @@ import { PassportStrategy } from '@nestjs/passport';
 import type { Request } from 'express';
 import type { User } from '../database/entities/user.entity.js';
 import { AccessTokenVerifier } from './access-token-verifier.js';
-import { mayWrite } from '../database/replicas/read-router.js';
+import { mayWrite } from '../database/replicas/reads-only.js';
 import { rememberSession } from './current-user.decorator.js';
 
 type Done = (error: unknown, user?: unknown) => void;
@@ -33,7 +33,7 @@ export class JwtStrategy extends PassportStrategy(RequestStrategy, 'jwt') {
   }
 
   async validate(req: Request): Promise<User> {
-    const { user, sessionId } = await this.verifier.authenticate(req.headers.authorization, mayWrite(req.method));
+    const { user, sessionId } = await this.verifier.authenticate(req.headers.authorization, mayWrite(req));
     rememberSession(req, sessionId);
     return user;
   }

@@ -1,7 +1,7 @@
 import { Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { AccessTokenVerifier } from '../auth/access-token-verifier.js';
-import { mayWrite } from '../database/replicas/read-router.js';
+import { mayWrite } from '../database/replicas/reads-only.js';
 
 /**
  * For a public route that also serves signed-in callers: without an `Authorization` header the
@@ -17,7 +17,7 @@ export class OptionalBearerGuard implements CanActivate {
     const req = http.getRequest<Request>();
     http.getResponse<Response>().setHeader('Cache-Control', 'no-store');
     if (req.headers.authorization === undefined) return true;
-    req.user = (await this.verifier.authenticate(req.headers.authorization, mayWrite(req.method))).user;
+    req.user = (await this.verifier.authenticate(req.headers.authorization, mayWrite(req))).user;
     return true;
   }
 }

@@ -120,6 +120,21 @@ describe('reads on a streaming replica', () => {
     expect((await one.db.query(`SELECT name FROM workspaces WHERE workspace_id = $1`, [workspace]))[0].name).not.toBe('Taken over');
   });
 
+  it('leaves no mark after an evaluation, a POST that only reads: the next read of whoever asked still goes to the replica', async () => {
+    const asker = await seedUser(one.db);
+    await setWorkspaceRole(one.db, workspace, asker.user_id, 'viewer');
+    await waitFor('the replica to have the asker', async () => (await replicaDb.query(`SELECT 1 FROM users WHERE user_id = $1`, [asker.user_id]).then((r) => r.rowCount, () => 0)) === 1, 10_000);
+    // A write of someone else's puts the primary ahead of the replica: a mark taken now would be out of its reach.
+    expect((await one.http.put(`/v1/users/${author.user_id}`).set(bearer(author.token)).send({ full_name: 'Asked about' })).status).toBe(200);
+    const question = { subject: { type: 'user', id: asker.user_id }, action: { name: 'workspaces:read' }, resource: { type: 'workspace', id: workspace } };
+    const evaluation = await one.http.post('/access/v1/evaluation').set(bearer(asker.token)).send(question);
+    expect(evaluation.status).toBe(200);
+    expect(evaluation.body).toEqual({ decision: true });
+    const before = await replicaReads(two);
+    expect((await two.http.get('/v1/users/me').set(bearer(asker.token))).status).toBe(200);
+    expect(await replicaReads(two)).toBeGreaterThan(before);
+  });
+
   it('loses no request when the replica stops mid-run, then reports it down', async () => {
     const statuses: number[] = [];
     let stopped = false;

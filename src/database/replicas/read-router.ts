@@ -8,16 +8,6 @@ import { PrimaryHistory } from './primary-history.js';
 import { Replica, type ReplicaReport } from './replica.js';
 import { MemoryWriteMarks, type WriteMarks } from './write-marks.js';
 
-const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
-
-/**
- * Whether a request of this method may write. Its own reads (the caller, the permission lookups)
- * then go to the primary: a change is never allowed on the strength of a copy that lags.
- */
-export function mayWrite(method: string | undefined): boolean {
-  return !SAFE_METHODS.has(method ?? '');
-}
-
 export interface ReadRouterSettings {
   urls: string[];
   maxLagMs: number;
